@@ -1,0 +1,82 @@
+# daec: a compiler for denoising autoencoders.
+#   make            builds daec, build/libdae.a and a trainer build/NAME for
+#                   every generated build/NAME.c
+#   make test       the whole test suite (ends with "N passed, N failed")
+#   make data       fetches MNIST into data/mnist/
+#   make golden     refreshes tests/golden/ from specs/
+#   make bench      times the trainers against the PyTorch reference
+#   make deps       installs missing Debian packages
+#   make demo       the main job: deps, build, data, compile and train ff
+
+VERSION   := 0.1.0
+CC        ?= cc
+OPT       ?= -O2 -g
+CFLAGS    ?= $(OPT)
+WARN      := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
+CPPFLAGS  += -D_DEFAULT_SOURCE -DDAEC_VERSION='"$(VERSION)"'
+RT_CFLAGS ?= -O3 -march=native -g
+LDLIBS    := -lopenblas -lpng -lz -lm
+FLEX      ?= flex
+BISON     ?= bison
+B         := build
+
+COMPILER_SRC := $(wildcard compiler/*.c)
+RUNTIME_SRC  := $(wildcard runtime/*.c)
+RUNTIME_HDR  := $(wildcard runtime/*.h)
+GRAMMAR_OBJ  := $(B)/grammar/dae.tab.o $(B)/grammar/lex.yy.o
+COMPILER_OBJ := $(patsubst %.c,$(B)/%.o,$(COMPILER_SRC)) $(GRAMMAR_OBJ)
+RUNTIME_OBJ  := $(patsubst %.c,$(B)/%.o,$(RUNTIME_SRC))
+TRAINERS     := $(patsubst %.c,%,$(wildcard $(B)/*.c))
+
+.PHONY: all test golden data bench deps demo clean
+all: daec $(B)/libdae.a $(TRAINERS)
+
+daec: $(COMPILER_OBJ)
+	$(CC) $(CFLAGS) -o $@ $^
+
+$(B)/libdae.a: $(RUNTIME_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+# Every generated trainer links the runtime; -Werror keeps generated C clean.
+$(B)/%: $(B)/%.c $(B)/libdae.a $(RUNTIME_HDR)
+	$(CC) $(RT_CFLAGS) $(WARN) $(CPPFLAGS) -Iruntime -o $@ $< $(B)/libdae.a $(LDLIBS)
+
+$(B)/runtime/%.o: runtime/%.c $(RUNTIME_HDR) | $(B)/runtime
+	$(CC) $(RT_CFLAGS) $(WARN) $(CPPFLAGS) -c -o $@ $<
+
+$(B)/compiler/%.o: compiler/%.c $(wildcard compiler/*.h) $(B)/grammar/dae.tab.h | $(B)/compiler
+	$(CC) $(CFLAGS) $(WARN) $(CPPFLAGS) -Icompiler -I$(B)/grammar -c -o $@ $<
+
+$(B)/grammar/dae.tab.c $(B)/grammar/dae.tab.h: grammar/dae.y | $(B)/grammar
+	$(BISON) -Wall -Werror --defines=$(B)/grammar/dae.tab.h -o $(B)/grammar/dae.tab.c $<
+
+$(B)/grammar/lex.yy.c $(B)/grammar/lex.yy.h: grammar/dae.l $(B)/grammar/dae.tab.h | $(B)/grammar
+	$(FLEX) --header-file=$(B)/grammar/lex.yy.h -o $(B)/grammar/lex.yy.c $<
+
+# Generated scanners and parsers are not ours to keep warning-free in every
+# respect (flex emits unused functions), so they skip -Werror's extras.
+$(B)/grammar/%.o: $(B)/grammar/%.c $(B)/grammar/dae.tab.h $(B)/grammar/lex.yy.h $(wildcard compiler/*.h)
+	$(CC) $(CFLAGS) -std=c11 -Wall -Wextra -Werror -Wno-unused-function -Wno-sign-compare $(CPPFLAGS) -Icompiler -I$(B)/grammar -c -o $@ $<
+
+$(B)/runtime $(B)/compiler $(B)/grammar $(B)/tests:
+	mkdir -p $@
+
+include tests/tests.mk
+
+deps:
+	scripts/install-deps
+
+data:
+	scripts/fetch-mnist data/mnist
+
+golden: daec
+	tests/golden/refresh
+
+bench: all
+	scripts/bench
+
+demo:
+	scripts/demo
+
+clean:
+	rm -rf $(B) daec

@@ -1,0 +1,15 @@
+/* Fully connected layer, Keras layout: W is [in, out] row-major, y = x W + b.
+ * All matrices are row-major with the batch as the leading dimension. */
+#ifndef DAE_DENSE_H
+#define DAE_DENSE_H
+
+/* y[B,out] = x[B,in] W[in,out] + b[out]; b may be NULL (use_bias=false). */
+void dae_dense_forward(int B, int in, int out, const float *x, const float *W,
+                       const float *b, float *y);
+
+/* Given dy[B,out]: dW = x^T dy (overwritten), db = sum over batch of dy
+ * (overwritten; skipped when NULL), dx = dy W^T (skipped when NULL). */
+void dae_dense_backward(int B, int in, int out, const float *x, const float *W,
+                        const float *dy, float *dx, float *dW, float *db);
+
+#endif
