@@ -10,5 +10,6 @@
 #include "optim.h"
 #include "init.h"
 #include "model.h"
+#include "session.h"
 
 #endif
