@@ -13,6 +13,7 @@ typedef struct dae_session {
     float *arena;            /* the one allocation */
     size_t arena_floats;
     float *opt_m, *opt_v;    /* optimizer state, param_count each */
+    float *xbuf, *tbuf;      /* a gathered batch: inputs and targets */
     long step;               /* optimizer steps taken over the whole run */
     dae_net net;
 } dae_session;

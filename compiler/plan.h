@@ -1,0 +1,91 @@
+/* The resolved model: every layer with its arguments, shapes, parameter and
+ * activation offsets, and the training settings. check.c builds it; the
+ * summary and the C emitter only read it. */
+#ifndef DAEC_PLAN_H
+#define DAEC_PLAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "ast.h"
+
+struct layer_kind;
+
+/* A tensor shape per sample: rank 1 is a vector of c values, rank 3 is an
+ * image h x w x c. */
+typedef struct shape {
+    int rank;
+    long h, w, c;
+} shape;
+
+long shape_size(shape s);
+/* "784" or "28x28x1" into buf. */
+const char *shape_str(shape s, char *buf, size_t n);
+
+typedef enum padding { PAD_VALID, PAD_SAME } padding;
+typedef enum group { GROUP_NONE, GROUP_ENCODER, GROUP_DECODER } group;
+
+typedef struct plan_layer {
+    const struct layer_kind *kind;
+    dae_loc loc;
+    const char *source;        /* the statement as written, for comments */
+    group group;
+    shape in, out;
+    /* resolved arguments (those the kind uses) */
+    long units;                /* dense units, conv filters */
+    long kh, kw, sh, sw;       /* kernel or pool size, strides */
+    padding pad;
+    int act;                   /* dae_act */
+    double alpha;              /* leaky_relu / elu slope */
+    bool use_bias;
+    int init;                  /* dae_init of the kernel */
+    /* parameters: kernel then bias, offsets in floats */
+    int param_index;           /* I in layers.I.kernel, or -1 */
+    size_t kernel_off, kernel_size, bias_off, bias_size;
+    int kernel_rank;
+    long kernel_shape[4];
+    long fan_in, fan_out;
+    /* activations, per-sample float offsets */
+    size_t out_off;            /* the layer's output (post-activation) */
+    size_t logits_off;         /* pre-activation when kept apart */
+    bool separate_logits;
+    double flops;              /* forward multiply-adds x2 per sample */
+} plan_layer;
+
+typedef struct plan_train {
+    int data;                  /* dae_data_kind */
+    char *train_path, *test_path;
+    int noise;                 /* dae_noise_kind */
+    double sigma, mean, amount, rate;
+    bool resample_each_epoch;
+    bool clip;
+    double clip_lo, clip_hi;
+    int loss;                  /* dae_loss */
+    int optimizer;             /* dae_optim_kind */
+    double lr, beta1, beta2, epsilon, momentum, rho;
+    bool nesterov;
+    long epochs, batch, seed, limit;
+    bool shuffle;
+} plan_train;
+
+typedef struct plan {
+    char *name;
+    const char *spec_path;
+    char spec_hash[17];
+    shape input;
+    dae_loc input_loc;
+    plan_layer *layers;
+    int n_layers;
+    int latent;                /* index of the last encoder layer, or -1 */
+    size_t param_count;
+    int n_param_tensors;
+    size_t act_per_sample;
+    size_t out_off;
+    long logits_off;           /* -1 unless BCE runs from logits */
+    plan_train train;
+} plan;
+
+void plan_free(plan *p);
+/* Bytes of the training arena for a given batch size. */
+double plan_arena_bytes(const plan *p, long batch);
+
+#endif

@@ -1,0 +1,167 @@
+/* The statement table. Order of choice names matches the runtime enums
+ * (dae_act, dae_init, dae_loss, ...), so an index is the enum value. */
+#include <string.h>
+#include "registry.h"
+#include "layers.h"
+#include "train_stmts.h"
+
+const char *const activation_names[] = {
+    "linear", "relu", "leaky_relu", "elu", "sigmoid", "tanh", NULL};
+const char *const init_names[] = {
+    "glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "zeros", NULL};
+const char *const loss_names[] = {"binary_crossentropy", "mse", "mae", NULL};
+const char *const padding_names[] = {"valid", "same", NULL};
+static const char *const bool_names[] = {"false", "true", NULL};
+static const char *const data_names[] = {"mnist", "fashion_mnist", "idx", NULL};
+static const char *const noise_names[] = {
+    "none", "gaussian", "salt_pepper", "masking", NULL};
+static const char *const resample_names[] = {"once", "epoch", NULL};
+static const char *const none_names[] = {"none", NULL};
+static const char *const optimizer_names[] = {"adam", "sgd", "rmsprop", NULL};
+
+#define BIG 1e300
+#define MAX_UNITS 16777216.0
+
+/* Arguments every weighted layer shares. */
+#define ACTIVATION_ARGS                                                       \
+    {"activation", ARG_CHOICE, -1, false, "linear", 0, 0, activation_names,  \
+     "activation applied to the output"},                                    \
+    {"alpha", ARG_FLOAT, -1, false, "0.2 (leaky_relu), 1 (elu)", 0, 1e6, NULL, \
+     "negative slope of leaky_relu, scale of elu"}
+#define WEIGHT_ARGS                                                           \
+    {"use_bias", ARG_BOOL, -1, false, "true", 0, 0, bool_names,              \
+     "add a bias vector"},                                                   \
+    {"init", ARG_CHOICE, -1, false, "glorot_uniform", 0, 0, init_names,      \
+     "kernel initializer (biases start at zero)"}
+
+static const arg_spec input_args[] = {
+    {"shape", ARG_SHAPE, 0, true, NULL, 1, MAX_UNITS, NULL,
+     "784 for flat vectors, HxWxC for images"},
+    {0}};
+
+static const arg_spec dense_args[] = {
+    {"units", ARG_INT, 0, true, NULL, 1, MAX_UNITS, NULL, "output size"},
+    ACTIVATION_ARGS,
+    WEIGHT_ARGS,
+    {0}};
+
+static const arg_spec data_args[] = {
+    {"data", ARG_CHOICE, 0, false, "mnist", 0, 0, data_names,
+     "mnist, fashion_mnist or idx files"},
+    {"train", ARG_STRING, -1, false, NULL, 0, 0, NULL,
+     "training images (data idx)"},
+    {"test", ARG_STRING, -1, false, NULL, 0, 0, NULL,
+     "validation images (data idx)"},
+    {0}};
+
+static const arg_spec noise_args[] = {
+    {"noise", ARG_CHOICE, 0, true, "gaussian", 0, 0, noise_names,
+     "corruption of the inputs"},
+    {"sigma", ARG_FLOAT, -1, false, "0.7", 0, 1e6, NULL, "gaussian stddev"},
+    {"mean", ARG_FLOAT, -1, false, "0", -1e6, 1e6, NULL, "gaussian mean"},
+    {"amount", ARG_FLOAT, -1, false, "0.1", 0, 1, NULL,
+     "salt_pepper: fraction of pixels set to 0 or 1"},
+    {"rate", ARG_FLOAT, -1, false, "0.25", 0, 1, NULL,
+     "masking: fraction of pixels set to 0"},
+    {"resample", ARG_CHOICE, -1, false, "once", 0, 0, resample_names,
+     "one fixed noisy copy, or fresh noise every epoch"},
+    {0}};
+
+static const arg_spec clip_args[] = {
+    {"lo", ARG_FLOAT, 0, true, "0", -1e6, 1e6, none_names,
+     "lower bound, or none"},
+    {"hi", ARG_FLOAT, 1, false, "1", -1e6, 1e6, NULL, "upper bound"},
+    {0}};
+
+static const arg_spec loss_args[] = {
+    {"loss", ARG_CHOICE, 0, true, "binary_crossentropy", 0, 0, loss_names,
+     "binary_crossentropy, mse or mae"},
+    {0}};
+
+static const arg_spec optimizer_args[] = {
+    {"optimizer", ARG_CHOICE, 0, true, "adam", 0, 0, optimizer_names,
+     "adam, sgd or rmsprop"},
+    {"lr", ARG_FLOAT, -1, false, "0.001 (sgd: 0.01)", 1e-12, 1e3, NULL,
+     "learning rate"},
+    {"beta1", ARG_FLOAT, -1, false, "0.9", 0, 0.999999, NULL, "adam"},
+    {"beta2", ARG_FLOAT, -1, false, "0.999", 0, 0.999999999, NULL, "adam"},
+    {"epsilon", ARG_FLOAT, -1, false, "1e-7", 1e-30, 1, NULL,
+     "adam, rmsprop"},
+    {"momentum", ARG_FLOAT, -1, false, "0", 0, 1, NULL, "sgd"},
+    {"nesterov", ARG_BOOL, -1, false, "false", 0, 0, bool_names, "sgd"},
+    {"rho", ARG_FLOAT, -1, false, "0.9", 0, 0.999999, NULL, "rmsprop"},
+    {0}};
+
+#define COUNT_ARG(name, lo, hi, def, doc)                                     \
+    static const arg_spec name##_args[] = {                                   \
+        {#name, ARG_INT, 0, true, def, lo, hi, NULL, doc}, {0}}
+COUNT_ARG(epochs, 1, 1000000, "50", "passes over the training data");
+COUNT_ARG(batch, 1, 65536, "128", "samples per step");
+COUNT_ARG(seed, 0, 4611686018427387904.0, "1", "seeds init, noise, shuffle");
+COUNT_ARG(limit, 1, 1e12, "all", "use only the first N training images");
+
+static const arg_spec shuffle_args[] = {
+    {"shuffle", ARG_BOOL, 0, true, "true", 0, 0, bool_names,
+     "new permutation every epoch"},
+    {0}};
+
+const layer_kind registry[] = {
+    /* model */
+    {"input", IN_MODEL, input_args, "the input shape; first, once",
+     NULL, NULL, NULL, NULL},
+    {"dense", IN_MODEL, dense_args, "fully connected layer, y = act(x W + b)",
+     dense_resolve, dense_emit_forward, dense_emit_backward, NULL},
+    /* train */
+    {"data", IN_TRAIN, data_args, "training and validation images",
+     NULL, NULL, NULL, train_apply_data},
+    {"noise", IN_TRAIN, noise_args, "corruption applied to inputs",
+     NULL, NULL, NULL, train_apply_noise},
+    {"clip", IN_TRAIN, clip_args, "clip noisy inputs to [lo, hi]",
+     NULL, NULL, NULL, train_apply_clip},
+    {"loss", IN_TRAIN, loss_args, "the training loss",
+     NULL, NULL, NULL, train_apply_loss},
+    {"optimizer", IN_TRAIN, optimizer_args, "Keras optimizer and settings",
+     NULL, NULL, NULL, train_apply_optimizer},
+    {"epochs", IN_TRAIN, epochs_args, "passes over the training data",
+     NULL, NULL, NULL, train_apply_epochs},
+    {"batch", IN_TRAIN, batch_args, "samples per optimizer step",
+     NULL, NULL, NULL, train_apply_batch},
+    {"shuffle", IN_TRAIN, shuffle_args, "reshuffle every epoch",
+     NULL, NULL, NULL, train_apply_shuffle},
+    {"seed", IN_TRAIN, seed_args, "random seed",
+     NULL, NULL, NULL, train_apply_seed},
+    {"limit", IN_TRAIN, limit_args, "first N training images only",
+     NULL, NULL, NULL, train_apply_limit},
+    {0}};
+
+const layer_kind *registry_find(const char *word, stmt_place place)
+{
+    for (const layer_kind *k = registry; k->word; k++)
+        if (k->place == place && strcmp(k->word, word) == 0)
+            return k;
+    return NULL;
+}
+
+const char *const *registry_words(stmt_place place)
+{
+    static const char *words[2][64];
+    static bool filled[2];
+    if (!filled[place]) {
+        int n = 0;
+        for (const layer_kind *k = registry; k->word && n < 63; k++)
+            if (k->place == place)
+                words[place][n++] = k->word;
+        words[place][n] = NULL;
+        filled[place] = true;
+    }
+    return words[place];
+}
+
+const arg_value *stmt_arg(const stmt_args *a, const char *name)
+{
+    static const arg_value absent;
+    for (int i = 0; a->kind->args[i].name; i++)
+        if (strcmp(a->kind->args[i].name, name) == 0)
+            return &a->v[i];
+    return &absent;
+}

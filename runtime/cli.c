@@ -1,0 +1,132 @@
+/* The generated trainer's command line: `NAME [COMMAND] [options]`. */
+#include <cblas.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "model.h"
+#include "trainer.h"
+
+static void usage(const dae_model *m, FILE *f)
+{
+    fprintf(f,
+            "usage: %s [train|summary] [options]\n"
+            "Trains the denoising autoencoder '%s' (from %s).\n\n"
+            "train options (each overrides the spec):\n"
+            "  --epochs N     passes over the training data (spec: %d)\n"
+            "  --batch N      samples per step (spec: %d)\n"
+            "  --limit N      use only the first N training images\n"
+            "  --seed N       seed for weights, noise and shuffling (spec: %ld)\n"
+            "  --threads N    OpenBLAS threads (default: all cores)\n"
+            "  --data DIR     directory with the IDX files\n"
+            "  --out DIR      run directory (default: runs/%s)\n"
+            "  --quiet        no progress output\n\n"
+            "Outputs: DIR/history.csv (epoch,loss,val_loss,seconds).\n",
+            m->name, m->name, m->spec_path, m->train.epochs, m->train.batch,
+            m->train.seed, m->name);
+}
+
+/* Strict integer parsing: the whole argument, within [lo, hi]. */
+static int parse_long(const char *prog, const char *opt, const char *s,
+                      long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi) {
+        fprintf(stderr, "%s: %s expects an integer from %ld to %ld, got '%s'\n",
+                prog, opt, lo, hi, s);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+/* One `--name value` override; -1 after printing what is wrong. */
+static int set_option(const dae_model *m, dae_run_options *o, const char *a,
+                      const char *val)
+{
+    static const struct { const char *name; long lo, hi; } ints[] = {
+        {"--epochs", 1, 1000000}, {"--batch", 1, 65536}, {"--limit", 1, LONG_MAX},
+        {"--seed", 0, LONG_MAX}, {"--threads", 1, 1024}};
+    long v;
+    if (strcmp(a, "--data") == 0) {
+        o->data_dir = val;
+        return 0;
+    }
+    if (strcmp(a, "--out") == 0) {
+        snprintf(o->out_dir, sizeof o->out_dir, "%s", val);
+        return 0;
+    }
+    for (int k = 0; k < (int)(sizeof ints / sizeof ints[0]); k++) {
+        if (strcmp(a, ints[k].name) != 0)
+            continue;
+        if (parse_long(m->name, a, val, ints[k].lo, ints[k].hi, &v) != 0)
+            return -1;
+        switch (k) {
+        case 0: o->cfg.epochs = (int)v; break;
+        case 1: o->cfg.batch = (int)v; break;
+        case 2: o->cfg.limit = v; break;
+        case 3: o->cfg.seed = v; break;
+        default: o->threads = (int)v; break;
+        }
+        return 0;
+    }
+    fprintf(stderr, "%s: unknown option '%s' (see --help)\n", m->name, a);
+    return -1;
+}
+
+static int parse_train_options(const dae_model *m, int argc, char **argv,
+                               dae_run_options *o)
+{
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--quiet") == 0) {
+            o->quiet = 1;
+            continue;
+        }
+        if (i + 1 == argc) {
+            fprintf(stderr, "%s: %s needs a value (see --help)\n", m->name, argv[i]);
+            return -1;
+        }
+        if (set_option(m, o, argv[i], argv[i + 1]) != 0)
+            return -1;
+        i++;
+    }
+    return 0;
+}
+
+int dae_main(const dae_model *m, int argc, char **argv)
+{
+    const char *cmd = argc > 1 && argv[1][0] != '-' ? argv[1] : "train";
+    int first = argc > 1 && argv[1][0] != '-' ? 2 : 1;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            usage(m, stdout);
+            return 0;
+        }
+    }
+    if (strcmp(cmd, "summary") == 0) {
+        fputs(m->summary, stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "train") != 0) {
+        fprintf(stderr, "%s: unknown command '%s' (commands: train, summary)\n",
+                m->name, cmd);
+        return 2;
+    }
+    dae_run_options o;
+    memset(&o, 0, sizeof o);
+    o.cfg = m->train;
+    snprintf(o.out_dir, sizeof o.out_dir, "runs/%s", m->name);
+    if (parse_train_options(m, argc - first, argv + first, &o) != 0)
+        return 2;
+    if (o.threads)
+        openblas_set_num_threads(o.threads);
+    dae_error err;
+    if (dae_train(m, &o, &err) != 0) {
+        fprintf(stderr, "%s: %s\n", m->name, err.msg);
+        return 1;
+    }
+    return 0;
+}

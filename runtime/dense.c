@@ -1,0 +1,61 @@
+/* Dense layer on OpenBLAS; row-major, W is [in, out] as in Keras. */
+#include "dense.h"
+
+#include <cblas.h>
+#include <string.h>
+
+/* Like TF's MatMul then BiasAdd: the product is rounded before the bias is
+ * added, which a beta=1 GEMM onto bias rows would not do. */
+void dae_dense_forward(int B, int in, int out, const float *x, const float *W,
+                       const float *b, float *y)
+{
+    if (B <= 0 || out <= 0)
+        return;
+    if (in > 0)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, out, in,
+                    1.0f, x, in, W, out, 0.0f, y, out);
+    else
+        memset(y, 0, (size_t)B * (size_t)out * sizeof *y);
+    if (!b)
+        return;
+    for (int i = 0; i < B; i++) {
+        float *row = y + (size_t)i * (size_t)out;
+        for (int j = 0; j < out; j++)
+            row[j] += b[j];
+    }
+}
+
+static void column_sums(int B, int out, const float *dy, float *db)
+{
+    /* Row by row so the inner loop is contiguous and vectorizes. */
+    for (int j = 0; j < out; j++)
+        db[j] = 0.0f;
+    for (int i = 0; i < B; i++) {
+        const float *row = dy + (size_t)i * (size_t)out;
+        for (int j = 0; j < out; j++)
+            db[j] += row[j];
+    }
+}
+
+void dae_dense_backward(int B, int in, int out, const float *x, const float *W,
+                        const float *dy, float *dx, float *dW, float *db)
+{
+    if (out <= 0)
+        return;
+    if (db)
+        column_sums(B > 0 ? B : 0, out, dy, db);
+    if (in <= 0)
+        return;
+    if (B <= 0) {
+        /* An empty batch contributes nothing; BLAS is not asked K = 0. */
+        if (dW)
+            memset(dW, 0, (size_t)in * (size_t)out * sizeof *dW);
+        return;
+    }
+    if (dW)
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, in, out, B, 1.0f,
+                    x, in, dy, out, 0.0f, dW, out);
+    if (dx)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, in, out, 1.0f,
+                    dy, out, W, out, 0.0f, dx, in);
+}

@@ -1,0 +1,107 @@
+/* Losses with Keras 'sum_over_batch_size' reduction: the mean over n
+ * elements. Each element is computed in float as TF does; the sum is
+ * accumulated in double so a 100k-element batch loses no precision. */
+#include "loss.h"
+
+#include <math.h>
+
+#define KERAS_EPS 1e-7f
+
+/* 1/n rounded once, so every gradient element is scaled identically. */
+static float inv_count(size_t n)
+{
+    return (float)(1.0 / (double)n);
+}
+
+float dae_bce_logits(size_t n, const float *x, const float *t, float *dx)
+{
+    double sum = 0.0;
+    float inv_n;
+
+    if (n == 0)
+        return 0.0f;
+    inv_n = inv_count(n);
+    for (size_t i = 0; i < n; i++) {
+        float e = expf(-fabsf(x[i]));
+        float pos = x[i] > 0.0f ? x[i] : 0.0f;
+        sum += (double)(pos - x[i] * t[i] + log1pf(e));
+        if (dx) {
+            /* sigmoid(x) from the same e, stable at either sign. */
+            float s = (x[i] >= 0.0f ? 1.0f : e) / (1.0f + e);
+            dx[i] = (s - t[i]) * inv_n;
+        }
+    }
+    return (float)(sum / (double)n);
+}
+
+/* Keras 2 backend.binary_crossentropy on probabilities. The clip passes no
+ * gradient where it changed p (tf.clip_by_value's gradient). */
+static float bce_clipped(size_t n, const float *p, const float *t, float *dp)
+{
+    const float lo = KERAS_EPS, hi = 1.0f - KERAS_EPS;
+    float inv_n = inv_count(n);
+    double sum = 0.0;
+
+    for (size_t i = 0; i < n; i++) {
+        float pc = p[i] < lo ? lo : p[i] > hi ? hi : p[i];
+        float a = pc + KERAS_EPS, b = 1.0f - pc + KERAS_EPS;
+        sum -= (double)(t[i] * logf(a) + (1.0f - t[i]) * logf(b));
+        if (dp) {
+            int clipped = p[i] < lo || p[i] > hi;
+            dp[i] = clipped ? 0.0f : ((1.0f - t[i]) / b - t[i] / a) * inv_n;
+        }
+    }
+    return (float)(sum / (double)n);
+}
+
+static float mse(size_t n, const float *p, const float *t, float *dp)
+{
+    float inv_n = inv_count(n);
+    double sum = 0.0;
+
+    for (size_t i = 0; i < n; i++) {
+        float d = p[i] - t[i];
+        sum += (double)(d * d);
+        if (dp)
+            dp[i] = 2.0f * d * inv_n;
+    }
+    return (float)(sum / (double)n);
+}
+
+/* The gradient uses TF's sign: 0 where p == t. */
+static float mae(size_t n, const float *p, const float *t, float *dp)
+{
+    float inv_n = inv_count(n);
+    double sum = 0.0;
+
+    for (size_t i = 0; i < n; i++) {
+        float d = p[i] - t[i];
+        sum += (double)fabsf(d);
+        if (dp)
+            dp[i] = (float)((d > 0.0f) - (d < 0.0f)) * inv_n;
+    }
+    return (float)(sum / (double)n);
+}
+
+float dae_loss_forward(dae_loss kind, size_t n, const float *p, const float *t,
+                       float *dp)
+{
+    if (n == 0)
+        return 0.0f;
+    switch (kind) {
+    case DAE_BCE: return bce_clipped(n, p, t, dp);
+    case DAE_MSE: return mse(n, p, t, dp);
+    case DAE_MAE: return mae(n, p, t, dp);
+    }
+    return NAN;
+}
+
+const char *dae_loss_name(dae_loss kind)
+{
+    switch (kind) {
+    case DAE_BCE: return "binary_crossentropy";
+    case DAE_MSE: return "mse";
+    case DAE_MAE: return "mae";
+    }
+    return "unknown";
+}

@@ -1,0 +1,170 @@
+/* The training loop, with Keras fit() semantics: a new permutation every
+ * epoch, the last partial batch kept, the epoch loss the batch-size
+ * weighted mean of the losses seen before each update, and val_loss over
+ * the whole test split with the end-of-epoch weights. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "data.h"
+#include "history.h"
+#include "noise.h"
+#include "progress.h"
+#include "rng.h"
+#include "session.h"
+#include "trainer.h"
+
+enum { STREAM_INIT = 1, STREAM_TRAIN_NOISE, STREAM_TEST_NOISE, STREAM_SHUFFLE };
+
+typedef struct run {
+    const dae_model *m;
+    const dae_run_options *o;
+    dae_session s;
+    dae_dataset ds;
+    float *train_noisy, *test_noisy;
+    int *order;
+    dae_rng noise_rng, shuffle_rng;
+    dae_history hist;
+    dae_progress progress;
+} run;
+
+int dae_make_dirs(const char *path, dae_error *err)
+{
+    char buf[4096];
+    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
+        return dae_fail(err, "%s: path too long", path);
+    for (char *p = buf + 1;; p++) {
+        if (*p == '/' || *p == 0) {
+            char c = *p;
+            *p = 0;
+            if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+                return dae_fail(err, "cannot create directory %s: %s", buf,
+                                strerror(errno));
+            *p = c;
+            if (!c)
+                break;
+        }
+    }
+    return 0;
+}
+
+/* Copies the chosen rows: noisy inputs to xbuf, clean targets to tbuf. */
+static void gather(run *r, const float *noisy, const unsigned char *clean,
+                   const int *rows, int B)
+{
+    size_t d = r->m->in_size;
+    for (int i = 0; i < B; i++) {
+        size_t row = (size_t)rows[i];
+        memcpy(r->s.xbuf + (size_t)i * d, noisy + row * d, d * sizeof(float));
+        const unsigned char *c = clean + row * d;
+        float *t = r->s.tbuf + (size_t)i * d;
+        for (size_t j = 0; j < d; j++)
+            t[j] = (float)c[j] / 255.0f;
+    }
+}
+
+static float train_epoch(run *r, int epoch)
+{
+    const dae_train_config *c = &r->o->cfg;
+    int n = r->ds.train.n, batch = c->batch;
+    long steps = (n + batch - 1) / batch;
+    if (c->resample_each_epoch && epoch > 1)
+        dae_noise_apply(c, &r->noise_rng, (size_t)n * r->m->in_size,
+                        r->ds.train.pixels, r->train_noisy);
+    for (int i = 0; i < n; i++)
+        r->order[i] = i;
+    if (c->shuffle)
+        dae_rng_shuffle(&r->shuffle_rng, r->order, (size_t)n);
+    dae_progress_epoch(&r->progress, epoch, steps);
+    float total = 0, count = 0;
+    for (long step = 0; step < steps; step++) {
+        int first = (int)(step * batch);
+        int B = n - first < batch ? n - first : batch;
+        gather(r, r->train_noisy, r->ds.train.pixels, r->order + first, B);
+        float loss = dae_session_forward_backward(&r->s, r->s.xbuf, r->s.tbuf, B);
+        dae_session_update(&r->s);
+        total += (float)B * loss;
+        count += (float)B;
+        dae_progress_step(&r->progress, step + 1, total / count);
+    }
+    return total / count;
+}
+
+static float validate(run *r)
+{
+    int n = r->ds.test.n, batch = r->o->cfg.batch;
+    float total = 0, count = 0;
+    for (int first = 0; first < n; first += batch) {
+        int B = n - first < batch ? n - first : batch;
+        for (int i = 0; i < B; i++)
+            r->order[i] = first + i;
+        gather(r, r->test_noisy, r->ds.test.pixels, r->order, B);
+        total += (float)B * dae_session_loss(&r->s, r->s.xbuf, r->s.tbuf, B);
+        count += (float)B;
+    }
+    return total / count;
+}
+
+static int prepare(run *r, dae_error *err)
+{
+    const dae_train_config *c = &r->o->cfg;
+    if (dae_data_load(r->m, c, r->o->data_dir, &r->ds, err) != 0)
+        return -1;
+    size_t ntrain = (size_t)r->ds.train.n * r->m->in_size;
+    size_t ntest = (size_t)r->ds.test.n * r->m->in_size;
+    int most = r->ds.train.n > r->ds.test.n ? r->ds.train.n : r->ds.test.n;
+    r->train_noisy = malloc(ntrain * sizeof(float));
+    r->test_noisy = malloc(ntest * sizeof(float));
+    r->order = malloc((size_t)most * sizeof(int));
+    if (!r->train_noisy || !r->test_noisy || !r->order)
+        return dae_fail(err, "out of memory for the noisy copies of the data");
+    if (dae_session_init(&r->s, r->m, c, c->batch, err) != 0)
+        return -1;
+    dae_session_init_weights(&r->s, c->seed);
+    dae_rng test_rng;
+    dae_rng_seed(&r->noise_rng, (uint64_t)c->seed, STREAM_TRAIN_NOISE);
+    dae_rng_seed(&test_rng, (uint64_t)c->seed, STREAM_TEST_NOISE);
+    dae_rng_seed(&r->shuffle_rng, (uint64_t)c->seed, STREAM_SHUFFLE);
+    dae_noise_apply(c, &r->noise_rng, ntrain, r->ds.train.pixels, r->train_noisy);
+    dae_noise_apply(c, &test_rng, ntest, r->ds.test.pixels, r->test_noisy);
+    return dae_make_dirs(r->o->out_dir, err);
+}
+
+static int epochs(run *r, dae_error *err)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/history.csv", r->o->out_dir);
+    dae_progress_init(&r->progress, stdout, r->o->quiet, r->o->cfg.epochs);
+    for (int epoch = 1; epoch <= r->o->cfg.epochs; epoch++) {
+        double t0 = dae_seconds();
+        float loss = train_epoch(r, epoch);
+        float val_loss = validate(r);
+        double secs = dae_seconds() - t0;
+        dae_progress_done(&r->progress, loss, val_loss, secs);
+        if (!(loss == loss) || !(val_loss == val_loss))
+            return dae_fail(err, "the loss became NaN in epoch %d; try a lower "
+                            "learning rate", epoch);
+        if (dae_history_add(&r->hist, loss, val_loss, secs, err) != 0
+            || dae_history_write(&r->hist, path, err) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+int dae_train(const dae_model *m, const dae_run_options *o, dae_error *err)
+{
+    run r;
+    memset(&r, 0, sizeof r);
+    r.m = m;
+    r.o = o;
+    int rc = prepare(&r, err);
+    if (rc == 0)
+        rc = epochs(&r, err);
+    dae_history_free(&r.hist);
+    dae_session_free(&r.s);
+    dae_dataset_free(&r.ds);
+    free(r.train_noisy);
+    free(r.test_noisy);
+    free(r.order);
+    return rc;
+}

@@ -1,0 +1,22 @@
+/* The trainer's commands, below the command line. */
+#ifndef DAE_TRAINER_H
+#define DAE_TRAINER_H
+
+#include "error.h"
+#include "model.h"
+
+typedef struct dae_run_options {
+    dae_train_config cfg;      /* the spec's settings with overrides */
+    const char *data_dir;      /* --data, or NULL */
+    char out_dir[4096];        /* --out, default runs/NAME */
+    int threads;               /* --threads, 0: OpenBLAS's default */
+    int quiet;
+} dae_run_options;
+
+/* Trains as configured, writing history.csv and weights into out_dir. */
+int dae_train(const dae_model *m, const dae_run_options *o, dae_error *err);
+
+/* mkdir -p */
+int dae_make_dirs(const char *path, dae_error *err);
+
+#endif
