@@ -15,7 +15,7 @@ CFLAGS    ?= $(OPT)
 WARN      := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
 CPPFLAGS  += -D_DEFAULT_SOURCE -DDAEC_VERSION='"$(VERSION)"'
 RT_CFLAGS ?= -O3 -march=native -g
-LDLIBS    := -lopenblas -lpng -lz -lm
+LDLIBS    := -lopenblas -lpng -lz -lcjson -lm
 FLEX      ?= flex
 BISON     ?= bison
 B         := build
@@ -47,10 +47,10 @@ $(B)/runtime/%.o: runtime/%.c $(RUNTIME_HDR) | $(B)/runtime
 $(B)/compiler/%.o: compiler/%.c $(wildcard compiler/*.h) $(B)/grammar/dae.tab.h | $(B)/compiler
 	$(CC) $(CFLAGS) $(WARN) $(CPPFLAGS) -Icompiler -I$(B)/grammar -c -o $@ $<
 
-$(B)/grammar/dae.tab.c $(B)/grammar/dae.tab.h: grammar/dae.y | $(B)/grammar
+$(B)/grammar/dae.tab.c $(B)/grammar/dae.tab.h &: grammar/dae.y | $(B)/grammar
 	$(BISON) -Wall -Werror --defines=$(B)/grammar/dae.tab.h -o $(B)/grammar/dae.tab.c $<
 
-$(B)/grammar/lex.yy.c $(B)/grammar/lex.yy.h: grammar/dae.l $(B)/grammar/dae.tab.h | $(B)/grammar
+$(B)/grammar/lex.yy.c $(B)/grammar/lex.yy.h &: grammar/dae.l $(B)/grammar/dae.tab.h | $(B)/grammar
 	$(FLEX) --header-file=$(B)/grammar/lex.yy.h -o $(B)/grammar/lex.yy.c $<
 
 # Generated scanners and parsers are not ours to keep warning-free in every

@@ -45,19 +45,34 @@ static const char *value_words(const ast_value *v)
     return "a value";
 }
 
+/* "epochs" for `epochs 0;`, "'units' of dense" for `dense 0;`. */
+static const char *subject(const char *word, const arg_spec *s, char *buf,
+                           size_t n)
+{
+    if (strcmp(word, s->name) == 0)
+        snprintf(buf, n, "%s", word);
+    else
+        snprintf(buf, n, "'%s' of %s", s->name, word);
+    return buf;
+}
+
 static bool type_error(diag_ctx *d, const char *word, const arg_spec *s,
                        const ast_value *v)
 {
-    diag_error(d, v->loc, "'%s' of %s expects %s, got %s '%s'", s->name, word,
-               type_words(s), value_words(v), v->text ? v->text : "");
+    char who[96];
+    diag_error(d, v->loc, "%s expects %s, got %s '%s'",
+               subject(word, s, who, sizeof who), type_words(s), value_words(v),
+               v->text ? v->text : "");
     return false;
 }
 
 static bool range_error(diag_ctx *d, const char *word, const arg_spec *s,
                         const ast_value *v)
 {
-    diag_error(d, v->loc, "'%s' of %s must be between %.15g and %.15g, got %s",
-               s->name, word, s->min, s->max, v->text ? v->text : "?");
+    char who[96];
+    diag_error(d, v->loc, "%s must be between %.15g and %.15g, got %s",
+               subject(word, s, who, sizeof who), s->min, s->max,
+               v->text ? v->text : "?");
     return false;
 }
 

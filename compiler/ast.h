@@ -28,6 +28,8 @@ typedef struct ast_value {
     long long dims[3];   /* AST_DIMS */
     int ndims;
     bool overflow;       /* a number too large for its type: checker reports */
+    bool invalid;        /* a malformed literal (12abc, 1x2x3x4, -3x3): the
+                          * scanner reported it; skip it without a message */
     char *text;          /* the source spelling (identifier, string value) */
 } ast_value;
 

@@ -11,7 +11,7 @@
  * The first argument follows the word without a comma. Actions only build
  * the tree (compiler/ast.h). They build it as they go: a block is linked
  * into its parent when its '{' is read, a statement into the innermost
- * open block when its ';' is read. So whatever was parsed before a fatal
+ * open block when its ';' is read. So whatever was parsed before an early
  * stop (end of input inside a block, the error limit) is in the tree.
  *
  * Syntax errors are reported GCC-style by yyreport_syntax_error below
@@ -19,11 +19,13 @@
  *   expected ',' or ';' before 'activation'
  *   expected ';' before '}'          (pointing just after the previous
  *                                     token when ';' is missing at the end
- *                                     of a line)
+ *                                     of a line; parsing then goes on as if
+ *                                     it were there)
  *   expected '}' at end of input     (+ note: to match this '{')
- * Recovery at ';' and '}' lets one run report several errors. */
+ * Recovery at ';', '{' and '}' lets one run report several errors. */
 
 %code requires {
+#include <stdbool.h>
 #include <stddef.h>
 #include "ast.h"
 #include "diag.h"
@@ -43,6 +45,7 @@ typedef struct dae_open_block {
     ast_node *node;
     ast_node *tail;          /* last child, for O(1) appends */
     dae_loc brace;           /* its '{', for "to match this '{'" */
+    bool detached;           /* not linked into the tree: freed on close */
 } dae_open_block;
 
 /* State shared by the scanner (as its yyextra) and the parser. */
@@ -57,7 +60,10 @@ typedef struct dae_pstate {
     dae_loc prev;            /* the token before the last one returned */
     dae_loc last;            /* the last token returned (the lookahead) */
     char last_text[48];      /* its spelling, shortened, for messages */
-    int last_kind;           /* its token kind */
+    bool last_unterminated;  /* it was a string missing its closing '"' */
+    bool prev_unterminated;  /* the token before was */
+    /* parser */
+    bool semi_missing;       /* the last syntax error was a missing ';' */
 } dae_pstate;
 }
 
@@ -77,12 +83,13 @@ void dae_run_parser(const char *src, size_t len, diag_ctx *d, ast_file *f);
 #include <string.h>
 #include "lex.yy.h"
 
-
 static void yyerror(const YYLTYPE *loc, yyscan_t scanner, diag_ctx *d,
                     dae_pstate *ps, const char *msg);
 static void add_node(dae_pstate *ps, ast_node *n);
-static int open_block(dae_pstate *ps, ast_node *n, dae_loc brace);
+static int open_block(dae_pstate *ps, ast_node *n, dae_loc brace, bool detached);
 static void close_block(dae_pstate *ps);
+static bool insert_semicolon(dae_pstate *ps);
+static void free_args(ast_arg *a);
 static dae_loc span(dae_loc a, dae_loc b);
 }
 
@@ -106,9 +113,9 @@ static dae_loc span(dae_loc a, dae_loc b);
 %token <val> NUMBER "number"
 %token <val> DIMS   "dimensions"
 %token <val> STRING "string"
-%token SEMI   ";"
 %token COMMA  ","
 %token EQ     "="
+%token SEMI   ";"
 %token LBRACE "{"
 %token RBRACE "}"
 
@@ -123,14 +130,7 @@ static dae_loc span(dae_loc a, dae_loc b);
     free($$->value.text);
     free($$);
 } <arg>
-%destructor {
-    for (ast_arg *a = $$.head, *n; a; a = n) {
-        n = a->next;
-        free(a->name);
-        free(a->value.text);
-        free(a);
-    }
-} <args>
+%destructor { free_args($$.head); } <args>
 
 %%
 
@@ -151,12 +151,33 @@ item:
 | error ";"             { yyerrok; }
 ;
 
+/* `IDENT error` and `IDENT args error` catch a ';' missing at the end of a
+ * line: the statement is kept and parsing resumes at the next line's token
+ * as if the ';' had been there. Any other error inside a statement drops
+ * it and skips to the next ';' (or '{', '}'). */
 statement:
   IDENT ";" {
       add_node(ps, ast_stmt_new($1, @1, NULL, span(@1, @2)));
   }
 | IDENT args ";" {
       add_node(ps, ast_stmt_new($1, @1, $2.head, span(@1, @3)));
+  }
+| IDENT error {
+      if (!insert_semicolon(ps)) {
+          free($1);
+          YYERROR;
+      }
+      add_node(ps, ast_stmt_new($1, @1, NULL, @1));
+      yyerrok;
+  }
+| IDENT args error {
+      if (!insert_semicolon(ps)) {
+          free($1);
+          free_args($2.head);
+          YYERROR;
+      }
+      add_node(ps, ast_stmt_new($1, @1, $2.head, span(@1, @2)));
+      yyerrok;
   }
 ;
 
@@ -187,11 +208,19 @@ block:
 block_open:
   IDENT "{" {
       if (open_block(ps, ast_block_new($1, @1, NULL, (dae_loc){0, 0, 0, 0},
-                                       NULL, span(@1, @2)), @2))
+                                       NULL, span(@1, @2)), @2, false))
           YYABORT;
   }
 | IDENT IDENT "{" {
-      if (open_block(ps, ast_block_new($1, @1, $2, @2, NULL, span(@1, @3)), @3))
+      if (open_block(ps, ast_block_new($1, @1, $2, @2, NULL, span(@1, @3)),
+                     @3, false))
+          YYABORT;
+  }
+/* A '{' reached while skipping a broken header (`model "ff" {`): its
+ * contents are still parsed, for their errors, then dropped. */
+| error "{" {
+      if (open_block(ps, ast_block_new(NULL, @2, NULL, (dae_loc){0, 0, 0, 0},
+                                       NULL, @2), @2, true))
           YYABORT;
   }
 ;
@@ -202,6 +231,17 @@ static dae_loc span(dae_loc a, dae_loc b)
 {
     dae_loc l = {a.first_line, a.first_column, b.last_line, b.last_column};
     return l;
+}
+
+static void free_args(ast_arg *a)
+{
+    while (a) {
+        ast_arg *next = a->next;
+        free(a->name);
+        free(a->value.text);
+        free(a);
+        a = next;
+    }
 }
 
 /* Links n into the innermost open block, or the file. */
@@ -223,14 +263,25 @@ static void add_node(dae_pstate *ps, ast_node *n)
     }
 }
 
-/* Links the block n into the tree and makes it the innermost open block.
- * Nonzero (after an error) when blocks nest too deeply. */
-static int open_block(dae_pstate *ps, ast_node *n, dae_loc brace)
+/* Frees a block that was never linked into the tree, with its contents. */
+static void free_detached(ast_node *n)
 {
-    add_node(ps, n);
+    ast_file *tmp = calloc(1, sizeof *tmp);
+    if (tmp) {
+        tmp->nodes = n;
+        ast_file_free(tmp);
+    }
+}
+
+/* Makes n the innermost open block; links it into the tree unless it is
+ * detached (the body of a broken header). Nonzero (after an error) when
+ * blocks nest too deeply. */
+static int open_block(dae_pstate *ps, ast_node *n, dae_loc brace, bool detached)
+{
     if (ps->depth >= DAE_MAX_DEPTH) {
         diag_error(ps->d, brace, "blocks nested too deeply (at most %d levels)",
                    DAE_MAX_DEPTH);
+        free_detached(n);
         return 1;
     }
     if (ps->depth == ps->cap) {
@@ -238,19 +289,34 @@ static int open_block(dae_pstate *ps, ast_node *n, dae_loc brace)
         dae_open_block *o = realloc(ps->open, (size_t)cap * sizeof *o);
         if (!o) {
             diag_error(ps->d, brace, "out of memory");
+            free_detached(n);
             return 1;
         }
         ps->open = o;
         ps->cap = cap;
     }
-    ps->open[ps->depth++] = (dae_open_block){n, NULL, brace};
+    if (!detached)
+        add_node(ps, n);
+    ps->open[ps->depth++] = (dae_open_block){n, NULL, brace, detached};
     return 0;
 }
 
 static void close_block(dae_pstate *ps)
 {
-    if (ps->depth > 0)
-        ps->depth--;
+    if (ps->depth > 0) {
+        dae_open_block *b = &ps->open[--ps->depth];
+        if (b->detached)
+            free_detached(b->node);
+    }
+}
+
+/* Whether the syntax error just reported was a ';' missing at the end of a
+ * line (then the statement is kept). Consumes the answer. */
+static bool insert_semicolon(dae_pstate *ps)
+{
+    bool yes = ps->semi_missing;
+    ps->semi_missing = false;
+    return yes;
 }
 
 static void yyerror(const YYLTYPE *loc, yyscan_t scanner, diag_ctx *d,
@@ -289,16 +355,18 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner,
         n = 0;
     yysymbol_kind_t got = yypcontext_token(ctx);
     dae_loc loc = *yypcontext_location(ctx);
+    ps->semi_missing = false;
 
-    int has_ident = 0, has_lit = 0, has_semi = 0, has_rbrace = 0, has_eof = 0;
+    bool has_ident = false, has_lit = false, has_semi = false;
+    bool has_rbrace = false, has_eof = false;
     for (int i = 0; i < n; i++) {
         switch (exp[i]) {
-        case YYSYMBOL_IDENT:  has_ident = 1; break;
+        case YYSYMBOL_IDENT:  has_ident = true; break;
         case YYSYMBOL_NUMBER: case YYSYMBOL_DIMS: case YYSYMBOL_STRING:
-            has_lit = 1; break;
-        case YYSYMBOL_SEMI:   has_semi = 1; break;
-        case YYSYMBOL_RBRACE: has_rbrace = 1; break;
-        case YYSYMBOL_YYEOF:  has_eof = 1; break;
+            has_lit = true; break;
+        case YYSYMBOL_SEMI:   has_semi = true; break;
+        case YYSYMBOL_RBRACE: has_rbrace = true; break;
+        case YYSYMBOL_YYEOF:  has_eof = true; break;
         default: break;
         }
     }
@@ -323,12 +391,24 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner,
         return 0;
     }
 
+    /* End of input inside a block. */
+    if (got == YYSYMBOL_YYEOF && has_rbrace && !has_semi) {
+        diag_error(d, loc, "expected '}' at end of input");
+        if (ps->depth > 0)
+            diag_note(d, ps->open[ps->depth - 1].brace, "to match this '{'");
+        return 0;
+    }
+
     /* A ';' missing at the end of a line: point just after the token that
-     * ends the statement, on its line, as gcc does. */
+     * ends the statement, on its line, as gcc does. The parser then goes on
+     * as if the ';' were there. After a string missing its closing quote
+     * (which swallowed the rest of its line), that error is enough. */
     if (has_semi && ps->prev.last_line > 0 && loc.first_line > ps->prev.last_line) {
         dae_loc at = {ps->prev.last_line, ps->prev.last_column,
                       ps->prev.last_line, ps->prev.last_column + 1};
-        diag_error(d, at, "expected ';' %s", what);
+        if (!ps->prev_unterminated)
+            diag_error(d, at, "expected ';' %s", what);
+        ps->semi_missing = true;
         return 0;
     }
 
@@ -343,13 +423,12 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner,
     for (int i = 0; i < n; i++) {
         switch (exp[i]) {
         case YYSYMBOL_IDENT:
+        case YYSYMBOL_YYEOF:             /* named only when alone */
             break;
         case YYSYMBOL_NUMBER: case YYSYMBOL_DIMS: case YYSYMBOL_STRING:
             if (!has_ident)
                 names[k++] = expected_name(exp[i]);
             break;
-        case YYSYMBOL_YYEOF:
-            break;                       /* named only when alone */
         default:
             names[k++] = expected_name(exp[i]);
             break;
@@ -357,21 +436,18 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner,
     }
     if (k == 0 && has_eof)
         names[k++] = expected_name(YYSYMBOL_YYEOF);
+    if (k == 0) {
+        diag_error(d, loc, "syntax error %s", what);
+        return 0;
+    }
 
     char msg[256];
-    size_t len = 0;
-    len += (size_t)snprintf(msg + len, sizeof msg - len, "expected ");
+    size_t len = (size_t)snprintf(msg, sizeof msg, "expected ");
     for (int i = 0; i < k && len < sizeof msg; i++) {
         const char *sep = i == 0 ? "" : i == k - 1 ? " or " : ", ";
         len += (size_t)snprintf(msg + len, sizeof msg - len, "%s%s", sep, names[i]);
     }
-    if (k == 0)
-        snprintf(msg, sizeof msg, "syntax error");
     diag_error(d, loc, "%s %s", msg, what);
-
-    /* End of input inside a block: show where the block was opened. */
-    if (got == YYSYMBOL_YYEOF && has_rbrace && ps->depth > 0)
-        diag_note(d, ps->open[ps->depth - 1].brace, "to match this '{'");
     return 0;
 }
 
@@ -395,5 +471,9 @@ void dae_run_parser(const char *src, size_t len, diag_ctx *d, ast_file *f)
     yyparse(scanner, d, &ps);
     yy_delete_buffer(buf, scanner);
     yylex_destroy(scanner);
+    /* Blocks left open by an early stop are in the tree already, except
+     * detached ones, which close_block frees. */
+    while (ps.depth > 0)
+        close_block(&ps);
     free(ps.open);
 }

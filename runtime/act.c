@@ -4,6 +4,12 @@
 
 #include <math.h>
 
+/* Round after every operation as TF and gcc (ISO C mode) do; clang would
+ * otherwise fuse a*b+c. */
+#ifdef __clang__
+#pragma STDC FP_CONTRACT OFF
+#endif
+
 static void relu_fwd(size_t n, const float *z, float *y)
 {
     for (size_t i = 0; i < n; i++)

@@ -21,8 +21,10 @@ static void usage(const dae_model *m, FILE *f)
             "  --threads N    OpenBLAS threads (default: all cores)\n"
             "  --data DIR     directory with the IDX files\n"
             "  --out DIR      run directory (default: runs/%s)\n"
+            "  --init FILE    start from these weights (safetensors)\n"
             "  --quiet        no progress output\n\n"
-            "Outputs: DIR/history.csv (epoch,loss,val_loss,seconds).\n",
+            "Outputs in the run directory: history.csv (epoch,loss,val_loss,\n"
+            "seconds) after every epoch, weights.safetensors at the end.\n",
             m->name, m->name, m->spec_path, m->train.epochs, m->train.batch,
             m->train.seed, m->name);
 }
@@ -53,6 +55,10 @@ static int set_option(const dae_model *m, dae_run_options *o, const char *a,
     long v;
     if (strcmp(a, "--data") == 0) {
         o->data_dir = val;
+        return 0;
+    }
+    if (strcmp(a, "--init") == 0) {
+        o->init_path = val;
         return 0;
     }
     if (strcmp(a, "--out") == 0) {

@@ -5,6 +5,12 @@
 
 #include <math.h>
 
+/* Round after every operation as TF and gcc (ISO C mode) do; clang would
+ * otherwise fuse a*b+c. */
+#ifdef __clang__
+#pragma STDC FP_CONTRACT OFF
+#endif
+
 #define KERAS_EPS 1e-7f
 
 /* 1/n rounded once, so every gradient element is scaled identically. */

@@ -35,9 +35,7 @@ static void put_le64(unsigned char *p, uint64_t v)
 /* "[784, 500]" into buf. */
 static const char *fmt_shape(char *buf, size_t size, int rank, const long long *shape)
 {
-    size_t k = 0;
-    buf[0] = 0;
-    k += (size_t)snprintf(buf, size, "[");
+    size_t k = (size_t)snprintf(buf, size, "[");
     for (int i = 0; i < rank && k < size; i++)
         k += (size_t)snprintf(buf + k, size - k, "%s%lld", i ? ", " : "", shape[i]);
     if (k < size)
@@ -105,6 +103,13 @@ static int cmp_offset(const void *a, const void *b)
     return strcmp(x->name, y->name);
 }
 
+static int cmp_meta_ptr(const void *a, const void *b)
+{
+    const dae_st_meta *x = *(const dae_st_meta *const *)a;
+    const dae_st_meta *y = *(const dae_st_meta *const *)b;
+    return strcmp(x->key, y->key);
+}
+
 static int parse_metadata(const char *label, const cJSON *obj, dae_st_file *f,
                           dae_error *err)
 {
@@ -119,10 +124,6 @@ static int parse_metadata(const char *label, const cJSON *obj, dae_st_file *f,
         if (!kv->string || !cJSON_IsString(kv) || !kv->valuestring)
             return dae_fail(err, "%s: metadata value for \"%.100s\" is not a string",
                             label, kv->string ? kv->string : "?");
-        for (int i = 0; i < f->n_meta; i++)
-            if (strcmp(f->meta[i].key, kv->string) == 0)
-                return dae_fail(err, "%s: metadata key \"%.100s\" appears twice",
-                                label, kv->string);
         dae_st_meta *m = &f->meta[f->n_meta];
         m->key = strdup(kv->string);
         m->value = strdup(kv->valuestring);
@@ -130,7 +131,22 @@ static int parse_metadata(const char *label, const cJSON *obj, dae_st_file *f,
         if (!m->key || !m->value)
             return dae_fail(err, "%s: out of memory reading the metadata", label);
     }
-    return 0;
+    if (f->n_meta < 2)
+        return 0;
+    /* Keys are unique (sorted, so a hostile header cannot make this slow). */
+    const dae_st_meta **bykey = malloc((size_t)f->n_meta * sizeof *bykey);
+    if (!bykey)
+        return dae_fail(err, "%s: out of memory reading the metadata", label);
+    for (int i = 0; i < f->n_meta; i++)
+        bykey[i] = &f->meta[i];
+    qsort(bykey, (size_t)f->n_meta, sizeof *bykey, cmp_meta_ptr);
+    int rc = 0;
+    for (int i = 1; i < f->n_meta && rc == 0; i++)
+        if (strcmp(bykey[i - 1]->key, bykey[i]->key) == 0)
+            rc = dae_fail(err, "%s: metadata key \"%.100s\" appears twice", label,
+                          bykey[i]->key);
+    free(bykey);
+    return rc;
 }
 
 static int parse_tensor(const char *label, const cJSON *e, dae_st_tensor *t,
@@ -296,8 +312,8 @@ static int parse_header(const char *label, const char *hdr, size_t hlen,
             goto out;
         }
         if (t->offset > pos) {
-            dae_fail(err, "%s: tensor '%s' starts at data byte %zu but the previous "
-                     "tensor ends at %zu (tensor data must be contiguous)", label,
+            dae_fail(err, "%s: tensor '%s' starts at data byte %zu but the data before "
+                     "it ends at %zu (tensor data must be contiguous)", label,
                      t->name, t->offset, pos);
             goto out;
         }
@@ -375,6 +391,8 @@ fail:
 int dae_st_read(const char *path, dae_st_file *f, dae_error *err)
 {
     memset(f, 0, sizeof *f);
+    if (!path)
+        return dae_fail(err, "dae_st_read: no path");
     char *hdr = NULL;
     FILE *fp = fopen(path, "rb");
     if (!fp)
@@ -484,8 +502,7 @@ static int cmp_str_ptr(const void *a, const void *b)
 
 /* The header JSON, unpadded; NULL after an error. */
 static char *build_header(const char *path, const dae_st_entry *entries, int n,
-                          const char *const *meta_kv, size_t *total_bytes,
-                          dae_error *err)
+                          const char *const *meta_kv, dae_error *err)
 {
     char *json = NULL;
     cJSON *root = cJSON_CreateObject();
@@ -566,7 +583,6 @@ static char *build_header(const char *path, const dae_st_entry *entries, int n,
     json = cJSON_PrintUnformatted(root);
     if (!json)
         goto oom;
-    *total_bytes = off;
     cJSON_Delete(root);
     return json;
 oom:
@@ -623,8 +639,7 @@ int dae_st_write(const char *path, const dae_st_entry *entries, int n,
         return dae_fail(err, "dae_st_write: invalid arguments");
     if (check_unique(path, entries, n, err) < 0)
         return -1;
-    size_t data_bytes = 0;
-    char *json = build_header(path, entries, n, meta_kv, &data_bytes, err);
+    char *json = build_header(path, entries, n, meta_kv, err);
     if (!json)
         return -1;
     size_t jlen = strlen(json);
@@ -684,6 +699,5 @@ int dae_st_write(const char *path, const dae_st_entry *entries, int n,
     }
     free(tmp);
     sync_dir(path);
-    (void)data_bytes;
     return 0;
 }

@@ -13,6 +13,7 @@
 #include "rng.h"
 #include "session.h"
 #include "trainer.h"
+#include "weights.h"
 
 enum { STREAM_INIT = 1, STREAM_TRAIN_NOISE, STREAM_TEST_NOISE, STREAM_SHUFFLE };
 
@@ -121,6 +122,9 @@ static int prepare(run *r, dae_error *err)
     if (dae_session_init(&r->s, r->m, c, c->batch, err) != 0)
         return -1;
     dae_session_init_weights(&r->s, c->seed);
+    if (r->o->init_path
+        && dae_weights_load(r->m, r->s.net.params, r->o->init_path, err) != 0)
+        return -1;
     dae_rng test_rng;
     dae_rng_seed(&r->noise_rng, (uint64_t)c->seed, STREAM_TRAIN_NOISE);
     dae_rng_seed(&test_rng, (uint64_t)c->seed, STREAM_TEST_NOISE);
@@ -148,7 +152,8 @@ static int epochs(run *r, dae_error *err)
             || dae_history_write(&r->hist, path, err) != 0)
             return -1;
     }
-    return 0;
+    snprintf(path, sizeof path, "%s/weights.safetensors", r->o->out_dir);
+    return dae_weights_save(r->m, r->s.net.params, path, err);
 }
 
 int dae_train(const dae_model *m, const dae_run_options *o, dae_error *err)

@@ -8,12 +8,14 @@
 typedef struct dae_run_options {
     dae_train_config cfg;      /* the spec's settings with overrides */
     const char *data_dir;      /* --data, or NULL */
+    const char *init_path;     /* --init: start from these weights */
     char out_dir[4096];        /* --out, default runs/NAME */
     int threads;               /* --threads, 0: OpenBLAS's default */
     int quiet;
 } dae_run_options;
 
-/* Trains as configured, writing history.csv and weights into out_dir. */
+/* Trains as configured, writing history.csv after every epoch and
+ * weights.safetensors at the end into out_dir. */
 int dae_train(const dae_model *m, const dae_run_options *o, dae_error *err);
 
 /* mkdir -p */

@@ -31,7 +31,14 @@ Each fixture (tests/reference/NAME_fixture.safetensors) holds
                                   computed before that step's update
                                   (losses[0] == loss, losses[1] == step1.loss)
     step3.layers.I.kernel, .bias  the weights after the three steps
-and in __metadata__ the model, loss, optimizer and how it was made.
+and in __metadata__ the model, loss, optimizer and how it was made. The
+fixtures (see FIXTURES below):
+    ff   the article's feedforward model, BCE from logits, Adam (B=16)
+    mix  relu, elu, leaky_relu(0.2), linear; MSE; SGD Nesterov 0.9 (B=16)
+    rms  tanh, sigmoid; MAE on the probabilities; RMSprop (B=16)
+    bce  relu, sigmoid, half the outputs saturated; BCE from logits, Adam (B=8),
+         plus clipped.loss and clipped.grad.layers.I.* : Keras 2's clipped
+         BCE on the probabilities at the initial weights
 
 --check also repeats every computation in float64 and prints the largest
 relative difference per tensor (max|a-b| / max|b|, as check_max_rel in
@@ -57,21 +64,30 @@ NOISE_SIGMA = 0.7
 BIAS_RANGE = 0.05
 STEPS = 3
 
-# name, seed, layers (units, activation, alpha), loss, optimizer settings
+# name, seed, layers (units, activation, alpha), loss, optimizer, options
 FIXTURES = [
     ("ff", 1,
      [(500, "sigmoid", 0), (300, "sigmoid", 0), (100, "sigmoid", 0), (16, "tanh", 0),
       (100, "sigmoid", 0), (300, "sigmoid", 0), (500, "sigmoid", 0), (784, "sigmoid", 0)],
      "binary_crossentropy",
-     dict(name="adam", lr=1e-3, beta1=0.9, beta2=0.999, epsilon=1e-7)),
+     dict(name="adam", lr=1e-3, beta1=0.9, beta2=0.999, epsilon=1e-7), {}),
     ("mix", 2,
      [(64, "relu", 0), (32, "elu", 1.0), (16, "leaky_relu", 0.2), (784, "linear", 0)],
      "mse",
-     dict(name="sgd", lr=0.01, momentum=0.9, nesterov=True)),
+     dict(name="sgd", lr=0.01, momentum=0.9, nesterov=True), {}),
     ("rms", 3,
      [(32, "tanh", 0), (784, "sigmoid", 0)],
      "mae",
-     dict(name="rmsprop", lr=1e-3, rho=0.9, epsilon=1e-7)),
+     dict(name="rmsprop", lr=1e-3, rho=0.9, epsilon=1e-7), {}),
+    # Saturated outputs, where BCE from logits and Keras 2's clipped BCE on
+    # probabilities part ways (at the other fixtures' outputs near 0.5 they
+    # agree to ~1e-7). Also holds the clipped form's loss and gradients at
+    # the initial weights (clipped.*). See saturating_bias().
+    ("bce", 4,
+     [(16, "relu", 0), (784, "sigmoid", 0)],
+     "binary_crossentropy",
+     dict(name="adam", lr=1e-3, beta1=0.9, beta2=0.999, epsilon=1e-7),
+     dict(batch=8, saturate=True, clipped=True)),
 ]
 
 
@@ -85,17 +101,33 @@ def load_mnist(n):
     return (pix.reshape(n, 784).astype(np.float32) / np.float32(255.0))
 
 
-def make_inputs(seed, layers):
+def saturating_bias(units, g):
+    """A last-layer bias that saturates half the outputs cleanly: a quarter
+    of the units get +U[24, 30), a quarter -U[24, 30) (sigmoid 1.0 or < 1e-10,
+    far past the clip at 1e-7), the rest U[-0.5, 0.5). The clipped BCE's
+    gradient 1/(1-p+1e-7) is ill-conditioned for p just below the clip (one
+    ulp of p moves it by half), so no logit may fall between: main() checks
+    every |logit| is below 4 or above 18."""
+    u = torch.rand(units, generator=g)
+    mag = 24.0 + 6.0 * torch.rand(units, generator=g)
+    small = (torch.rand(units, generator=g) * 2.0 - 1.0) * 0.5
+    return torch.where(u < 0.25, mag, torch.where(u < 0.5, -mag, small))
+
+
+def make_inputs(seed, layers, batch=B, saturate=False):
     """The batch and the initial weights, drawn in float32 from one seed."""
     g = torch.Generator().manual_seed(seed)
-    t = torch.from_numpy(load_mnist(B))
-    x = torch.clamp(t + NOISE_SIGMA * torch.randn(B, 784, generator=g), 0.0, 1.0)
+    t = torch.from_numpy(load_mnist(batch))
+    x = torch.clamp(t + NOISE_SIGMA * torch.randn(batch, 784, generator=g), 0.0, 1.0)
     params = []
     fan_in = 784
-    for units, _, _ in layers:
+    for i, (units, _, _) in enumerate(layers):
         limit = math.sqrt(6.0 / (fan_in + units))
         w = (torch.rand(fan_in, units, generator=g) * 2.0 - 1.0) * limit
-        b = (torch.rand(units, generator=g) * 2.0 - 1.0) * BIAS_RANGE
+        if saturate and i == len(layers) - 1:
+            b = saturating_bias(units, g)
+        else:
+            b = (torch.rand(units, generator=g) * 2.0 - 1.0) * BIAS_RANGE
         params += [w.float(), b.float()]
         fan_in = units
     return x.float(), t.float(), params
@@ -117,14 +149,16 @@ def activate(kind, alpha, z):
     raise ValueError(kind)
 
 
-def loss_and_grads(layers, loss, params, x, t):
-    """Forward and backward at params; returns (loss, [grad per param])."""
+def loss_and_grads(layers, loss, params, x, t, clipped=False):
+    """Forward and backward at params; returns (loss, [grad per param]).
+    clipped: binary cross-entropy on the probabilities, as Keras 2 computes
+    it when no logits are at hand."""
     ps = [p.detach().clone().requires_grad_(True) for p in params]
     h = x
     for i, (_, act, alpha) in enumerate(layers):
         z = h @ ps[2 * i] + ps[2 * i + 1]
         last = i == len(layers) - 1
-        if last and loss == "binary_crossentropy" and act == "sigmoid":
+        if last and loss == "binary_crossentropy" and act == "sigmoid" and not clipped:
             # Keras takes the logits path: sigmoid_cross_entropy_with_logits,
             # whose gradient is exactly sigmoid(z) - t.
             val = F.binary_cross_entropy_with_logits(z, t, reduction="mean")
@@ -135,8 +169,16 @@ def loss_and_grads(layers, loss, params, x, t):
             val = F.mse_loss(h, t, reduction="mean")
         elif loss == "mae":
             val = F.l1_loss(h, t, reduction="mean")  # gradient sign(h - t), 0 at 0
+        elif loss == "binary_crossentropy":
+            # keras/backend.py: clip to [eps, 1-eps] (no gradient where the
+            # clip bites, as tf.clip_by_value), then -(t log(p+eps) +
+            # (1-t) log(1-p+eps)) with eps = 1e-7.
+            eps = torch.tensor(1e-7, dtype=torch.float32).to(h.dtype)
+            one = torch.tensor(1.0, dtype=h.dtype)
+            p = torch.clamp(h, eps, one - eps)
+            val = -(t * torch.log(p + eps) + (1 - t) * torch.log(1 - p + eps)).mean()
         else:
-            raise ValueError("clipped binary cross-entropy is not used here")
+            raise ValueError(loss)
     grads = torch.autograd.grad(val, ps)
     return val.detach(), [g.detach() for g in grads]
 
@@ -187,7 +229,7 @@ class Optimizer:
             raise ValueError(c["name"])
 
 
-def run(layers, loss, opt_cfg, x, t, params0, dtype):
+def run(layers, loss, opt_cfg, x, t, params0, dtype, clipped=False):
     x, t = x.to(dtype), t.to(dtype)
     params = [p.to(dtype).clone() for p in params0]
     out = {}
@@ -209,6 +251,13 @@ def run(layers, loss, opt_cfg, x, t, params0, dtype):
     for i in range(len(layers)):
         out["step3.layers.%d.kernel" % i] = params[2 * i]
         out["step3.layers.%d.bias" % i] = params[2 * i + 1]
+    if clipped:
+        params = [p.to(dtype).clone() for p in params0]
+        val, grads = loss_and_grads(layers, loss, params, x, t, clipped=True)
+        out["clipped.loss"] = val.reshape(1)
+        for i in range(len(layers)):
+            out["clipped.grad.layers.%d.kernel" % i] = grads[2 * i]
+            out["clipped.grad.layers.%d.bias" % i] = grads[2 * i + 1]
     return out
 
 
@@ -243,9 +292,21 @@ def main():
     torch.manual_seed(0)  # nothing below uses the global generator
     torch.set_num_threads(1)  # one summation order
     total = 0
-    for name, seed, layers, loss, opt_cfg in FIXTURES:
-        x, t, params0 = make_inputs(seed, layers)
-        out = run(layers, loss, opt_cfg, x, t, params0, torch.float32)
+    for name, seed, layers, loss, opt_cfg, opts in FIXTURES:
+        batch = opts.get("batch", B)
+        saturate = opts.get("saturate", False)
+        clipped = opts.get("clipped", False)
+        x, t, params0 = make_inputs(seed, layers, batch, saturate)
+        if saturate:
+            z = x
+            for i, (_, act, alpha) in enumerate(layers):
+                z = z @ params0[2 * i] + params0[2 * i + 1]
+                if i < len(layers) - 1:
+                    z = activate(act, alpha, z)
+            band = ((z.abs() >= 4) & (z.abs() <= 18)).sum().item()
+            if band:
+                sys.exit("%s: %d logits between 4 and 18 in magnitude" % (name, band))
+        out = run(layers, loss, opt_cfg, x, t, params0, torch.float32, clipped)
         tensors = [("x", x), ("t", t)]
         for i in range(len(layers)):
             tensors += [("layers.%d.kernel" % i, params0[2 * i]),
@@ -258,11 +319,12 @@ def main():
             "layers": "input 784," + arch,
             "loss": loss,
             "optimizer": ",".join("%s=%s" % kv for kv in opt_cfg.items()),
-            "batch": str(B), "steps": str(STEPS), "seed": str(seed),
+            "batch": str(batch), "steps": str(STEPS), "seed": str(seed),
             "data": "first %d MNIST training images /255; x = clip(t + %g N(0,1), 0, 1)"
-                    % (B, NOISE_SIGMA),
-            "biases": "U[-%g, %g) (not Keras zeros, so the forward pass tests them)"
-                      % (BIAS_RANGE, BIAS_RANGE),
+                    % (batch, NOISE_SIGMA),
+            "biases": "U[-%g, %g)%s (not Keras zeros, so the forward pass tests them)"
+                      % (BIAS_RANGE, BIAS_RANGE, "; the last layer's saturate half the "
+                         "outputs (see saturating_bias)" if saturate else ""),
             "made_by": "tests/reference/make_fixtures.py, torch %s, float32" % torch.__version__,
         }
         path = os.path.join(HERE, "%s_fixture.safetensors" % name)
@@ -273,7 +335,7 @@ def main():
             path, size, out["loss"].item(),
             " ".join("%.9g" % v for v in out["losses"].tolist())))
         if check:
-            ref = run(layers, loss, opt_cfg, x, t, params0, torch.float64)
+            ref = run(layers, loss, opt_cfg, x, t, params0, torch.float64, clipped)
             for k in out:
                 print("   float32 vs float64 %-24s %.3g" % (k, max_rel(out[k].numpy(), ref[k].numpy())))
     print("total %d bytes" % total)

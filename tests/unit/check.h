@@ -9,9 +9,9 @@
 
 static int check_failures;
 
-static void check_report(int ok, const char *name, const char *fmt, ...)
+static inline void check_report(int ok, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-static void check_report(int ok, const char *name, const char *fmt, ...)
+static inline void check_report(int ok, const char *name, const char *fmt, ...)
 {
     va_list ap;
     printf("%s %s", ok ? "ok" : "not ok", name);
@@ -30,7 +30,7 @@ static void check_report(int ok, const char *name, const char *fmt, ...)
 }
 
 /* Largest relative difference max|a-b| / max(max|b|, floor) over n values. */
-static double check_max_rel(const float *a, const float *b, size_t n, double floor_)
+static inline double check_max_rel(const float *a, const float *b, size_t n, double floor_)
 {
     double maxdiff = 0, maxref = floor_;
     for (size_t i = 0; i < n; i++) {

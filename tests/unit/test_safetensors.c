@@ -292,6 +292,9 @@ static void hostile_files(void)
             "'a' appears twice");
     hostile("st.hostile.metadata_not_string", "{\"__metadata__\":{\"epoch\":3}}", 0,
             "not a string");
+    hostile("st.hostile.metadata_duplicate_key",
+            "{\"__metadata__\":{\"model\":\"ff\",\"x\":\"1\",\"model\":\"conv\"}}", 0,
+            "\"model\" appears twice");
     hostile("st.hostile.metadata_not_object", "{\"__metadata__\":[\"x\"]}", 0,
             "not a JSON object");
     hostile("st.hostile.empty_name",
