@@ -10,3 +10,13 @@ test-bins: daec $(B)/libdae.a $(TEST_BINS)
 
 test: test-bins
 	tests/run
+
+# The reference check of generated code: specs/ff.dae compiled by daec,
+# linked (main renamed) with tests/reference/test_generated.c.
+$(B)/tests/gen_ff.c: specs/ff.dae daec | $(B)/tests
+	./daec $< -o $@
+$(B)/tests/gen_ff.o: $(B)/tests/gen_ff.c $(RUNTIME_HDR)
+	$(CC) $(RT_CFLAGS) $(WARN) $(CPPFLAGS) -Iruntime -Dmain=generated_trainer_main -c -o $@ $<
+$(B)/tests/test_generated_ff: tests/reference/test_generated.c $(B)/tests/gen_ff.o tests/unit/check.h $(B)/libdae.a
+	$(CC) $(RT_CFLAGS) $(WARN) $(CPPFLAGS) -Iruntime -Itests/unit -o $@ $< $(B)/tests/gen_ff.o $(B)/libdae.a $(LDLIBS)
+TEST_BINS += $(B)/tests/test_generated_ff
