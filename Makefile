@@ -28,7 +28,7 @@ COMPILER_OBJ := $(patsubst %.c,$(B)/%.o,$(COMPILER_SRC)) $(GRAMMAR_OBJ)
 RUNTIME_OBJ  := $(patsubst %.c,$(B)/%.o,$(RUNTIME_SRC))
 TRAINERS     := $(patsubst %.c,%,$(wildcard $(B)/*.c))
 
-.PHONY: all test golden data bench deps demo clean
+.PHONY: all test golden data bench deps demo docs clean
 all: daec $(B)/libdae.a $(TRAINERS)
 
 daec: $(COMPILER_OBJ)
@@ -80,3 +80,7 @@ demo:
 
 clean:
 	rm -rf $(B) daec
+
+# docs/language.md = the hand-written head + the registry's reference.
+docs: daec
+	{ cat docs/language.head.md; echo; ./daec --reference; } > docs/language.md

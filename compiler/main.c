@@ -10,6 +10,7 @@
 #include "diag.h"
 #include "emit.h"
 #include "parse.h"
+#include "reference.h"
 #include "summary.h"
 
 #define MAX_SPEC_BYTES (4 << 20)
@@ -29,7 +30,8 @@ static void usage(FILE *f)
           "  --check      check the spec only, write nothing\n"
           "  --summary    print the model table (layers, shapes, parameters)\n"
           "  --help       this text\n"
-          "  --version    the daec version\n\n"
+          "  --version    the daec version\n"
+          "  --reference  print the language reference (Markdown) and exit\n\n"
           "Exit status: 0 success, 1 errors in the spec, 2 usage errors.\n", f);
 }
 
@@ -43,6 +45,9 @@ static int parse_options(int argc, char **argv, options *o)
             return -1;
         } else if (strcmp(a, "--version") == 0) {
             printf("daec %s\n", DAEC_VERSION);
+            return -1;
+        } else if (strcmp(a, "--reference") == 0) {
+            reference_print(stdout);
             return -1;
         } else if (strcmp(a, "-o") == 0) {
             if (++i == argc) {

@@ -399,11 +399,12 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner,
         return 0;
     }
 
-    /* A ';' missing at the end of a line: point just after the token that
-     * ends the statement, on its line, as gcc does. The parser then goes on
+    /* A ';' missing at the end of a line (or of the input): point just
+     * after the token that ends the statement, on its line, as gcc does. The parser then goes on
      * as if the ';' were there. After a string missing its closing quote
      * (which swallowed the rest of its line), that error is enough. */
-    if (has_semi && ps->prev.last_line > 0 && loc.first_line > ps->prev.last_line) {
+    if (has_semi && ps->prev.last_line > 0
+        && (loc.first_line > ps->prev.last_line || got == YYSYMBOL_YYEOF)) {
         dae_loc at = {ps->prev.last_line, ps->prev.last_column,
                       ps->prev.last_line, ps->prev.last_column + 1};
         if (!ps->prev_unterminated)
