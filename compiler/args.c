@@ -166,6 +166,8 @@ static bool convert(const char *word, const arg_spec *s, const ast_arg *a,
     const ast_value *v = &a->value;
     out->present = true;
     out->loc = a->name ? a->loc : v->loc;
+    if (v->invalid)
+        return false; /* the scanner has reported it */
     switch (s->type) {
     case ARG_INT:
     case ARG_FLOAT:

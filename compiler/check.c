@@ -318,7 +318,7 @@ bool check_spec(const ast_file *f, const char *src, diag_ctx *d, plan *p)
         else
             check_train(p, n, d);
     }
-    dae_loc start = {1, 1, 1, 1};
+    dae_loc start = {0, 0, 0, 0}; /* the file as a whole */
     if (!model)
         diag_error(d, start, "no model block; a spec needs 'model NAME { ... }'");
     if (!train)

@@ -1,6 +1,7 @@
 /* Elementwise activations; derivatives come from the outputs y, as in
  * TensorFlow's ReluGrad/EluGrad/SigmoidGrad/TanhGrad. */
 #include "act.h"
+#include "vmath.h"
 
 #include <math.h>
 
@@ -34,7 +35,7 @@ static void sigmoid_fwd(size_t n, const float *z, float *y)
     /* exp(-|z|) never overflows; for z < 0 use e/(1+e) rather than
      * 1 - 1/(1+e), which would cancel to 0 long before the true value. */
     for (size_t i = 0; i < n; i++) {
-        float e = expf(-fabsf(z[i]));
+        float e = dae_exp_nonpos(-fabsf(z[i]));
         y[i] = (z[i] >= 0.0f ? 1.0f : e) / (1.0f + e);
     }
 }
