@@ -61,6 +61,22 @@ float dae_rng_normal(dae_rng *r)
     return (float)(sqrt(-2.0 * log(u1)) * cos(TWO_PI * u2));
 }
 
+void dae_rng_normals(dae_rng *r, float *out, size_t n)
+{
+    /* Both Box-Muller values of each pair: half the log/sqrt work of
+     * calling dae_rng_normal n times (a different, equally valid stream). */
+    size_t i = 0;
+    for (; i + 1 < n; i += 2) {
+        double u1 = ((double)dae_rng_u32(r) + 1.0) * 0x1p-32;
+        double u2 = (double)dae_rng_u32(r) * 0x1p-32;
+        double radius = sqrt(-2.0 * log(u1));
+        out[i] = (float)(radius * cos(TWO_PI * u2));
+        out[i + 1] = (float)(radius * sin(TWO_PI * u2));
+    }
+    if (i < n)
+        out[i] = dae_rng_normal(r);
+}
+
 void dae_rng_shuffle(dae_rng *r, int *idx, size_t n)
 {
     /* idx holds ints, so n fits in 32 bits. */

@@ -20,6 +20,8 @@ uint32_t dae_rng_below(dae_rng *r, uint32_t n);
 float dae_rng_uniform(dae_rng *r);
 /* Standard normal (mean 0, stddev 1). */
 float dae_rng_normal(dae_rng *r);
+/* n standard normals, two per Box-Muller draw. */
+void dae_rng_normals(dae_rng *r, float *out, size_t n);
 /* Fisher-Yates permutation of idx[0..n) in place. */
 void dae_rng_shuffle(dae_rng *r, int *idx, size_t n);
 
