@@ -60,9 +60,10 @@ static bool type_error(diag_ctx *d, const char *word, const arg_spec *s,
                        const ast_value *v)
 {
     char who[96];
-    diag_error(d, v->loc, "%s expects %s, got %s '%s'",
+    const char *q = v->kind == AST_STRING ? "\"" : "'";
+    diag_error(d, v->loc, "%s expects %s, got %s %s%.64s%s",
                subject(word, s, who, sizeof who), type_words(s), value_words(v),
-               v->text ? v->text : "");
+               q, v->text ? v->text : "", q);
     return false;
 }
 
@@ -70,8 +71,9 @@ static bool range_error(diag_ctx *d, const char *word, const arg_spec *s,
                         const ast_value *v)
 {
     char who[96];
-    diag_error(d, v->loc, "%s must be between %.15g and %.15g, got %s",
-               subject(word, s, who, sizeof who), s->min, s->max,
+    const char *fmt = s->type == ARG_FLOAT ? "%s must be between %.15g and %.15g, got %.64s"
+                                           : "%s must be between %.0f and %.0f, got %.64s";
+    diag_error(d, v->loc, fmt, subject(word, s, who, sizeof who), s->min, s->max,
                v->text ? v->text : "?");
     return false;
 }
@@ -243,6 +245,7 @@ bool args_check(const ast_node *stmt, const layer_kind *kind, diag_ctx *d,
         if (out->v[i].present) {
             diag_error(d, a->name ? a->loc : a->value.loc,
                        "'%s' given twice", kind->args[i].name);
+            diag_note(d, out->v[i].loc, "first '%s' was here", kind->args[i].name);
             ok = false;
             continue;
         }
@@ -250,8 +253,11 @@ bool args_check(const ast_node *stmt, const layer_kind *kind, diag_ctx *d,
     }
     for (int i = 0; kind->args[i].name; i++) {
         if (kind->args[i].required && !out->v[i].present) {
-            diag_error(d, stmt->word_loc, "%s needs its '%s' argument",
-                       stmt->word, kind->args[i].name);
+            if (strcmp(stmt->word, kind->args[i].name) == 0)
+                diag_error(d, stmt->word_loc, "%s needs a value", stmt->word);
+            else
+                diag_error(d, stmt->word_loc, "%s needs its '%s' argument",
+                           stmt->word, kind->args[i].name);
             ok = false;
         }
     }

@@ -23,17 +23,27 @@ typedef struct model_walk {
     plan *p;
     int cap;
     bool shapes_known;             /* false after a layer whose shape failed */
+    bool broken;                   /* a mistake that makes whole-model checks moot */
+    bool partial;                  /* syntax errors dropped statements */
+    const ast_node **train;        /* where a train block nested by mistake goes */
 } model_walk;
 
 static void unknown_word(diag_ctx *d, const ast_node *n, const char *what,
                          const char *const *candidates)
 {
     const char *hint = diag_suggest(n->word, candidates);
-    if (hint)
-        diag_error(d, n->word_loc, "unknown %s '%s'; did you mean '%s'?", what,
+    char list[256] = "";
+    if (hint) {
+        diag_error(d, n->word_loc, "unknown %s '%.64s'; did you mean '%s'?", what,
                    n->word, hint);
-    else
-        diag_error(d, n->word_loc, "unknown %s '%s'", what, n->word);
+        return;
+    }
+    for (int i = 0; candidates[i]; i++) {
+        strncat(list, i ? ", " : "", sizeof list - strlen(list) - 1);
+        strncat(list, candidates[i], sizeof list - strlen(list) - 1);
+    }
+    diag_error(d, n->word_loc, "unknown %s '%.64s' (expected one of: %s)", what,
+               n->word, list);
 }
 
 /* The statement as written (its first line), for comments and summaries. */
@@ -151,18 +161,20 @@ static void check_group(model_walk *w, const ast_node *blk, diag_ctx *d,
     if (*seen) {
         diag_error(d, blk->word_loc, "duplicate %s block", blk->word);
         diag_note(d, (*seen)->word_loc, "first %s block was here", blk->word);
+        w->broken = true;
     } else if (enc && w->decoder) {
         diag_error(d, blk->word_loc, "encoder must come before decoder");
-    } else if (!enc && !w->encoder) {
-        diag_error(d, blk->word_loc, "decoder without an encoder before it");
+        diag_note(d, w->decoder->word_loc, "decoder is here");
+        w->broken = true;
     }
     if (!*seen)
         *seen = blk;
     for (const ast_node *c = blk->children; c; c = c->next) {
-        if (c->kind == AST_BLOCK)
+        if (c->kind == AST_BLOCK) {
             diag_error(d, c->word_loc, "a %s block cannot be nested in %s",
                        c->word, blk->word);
-        else
+            w->broken = true;
+        } else
             check_model_stmt(w, c, enc ? GROUP_ENCODER : GROUP_DECODER, src, d);
     }
     if (enc)
@@ -170,28 +182,44 @@ static void check_group(model_walk *w, const ast_node *blk, diag_ctx *d,
 }
 
 static void check_model(plan *p, const ast_node *blk, diag_ctx *d,
-                        const char *src)
+                        const char *src, bool partial, const ast_node **train)
 {
-    model_walk w = {.p = p, .shapes_known = true};
+    model_walk w = {.p = p, .shapes_known = true, .partial = partial, .train = train};
     if (!blk->name)
         diag_error(d, blk->word_loc, "model needs a name, as in 'model ff { ... }'");
     else if (strlen(blk->name) > 64)
         diag_error(d, blk->name_loc, "model name is longer than 64 characters");
     p->name = strdup(blk->name ? blk->name : "model");
     for (const ast_node *c = blk->children; c; c = c->next) {
-        if (c->kind == AST_STMT)
+        if (c->kind == AST_STMT) {
             check_model_stmt(&w, c, GROUP_NONE, src, d);
-        else if (strcmp(c->word, "encoder") == 0 || strcmp(c->word, "decoder") == 0)
+        } else if (strcmp(c->word, "encoder") == 0 || strcmp(c->word, "decoder") == 0) {
             check_group(&w, c, d, src);
-        else
+        } else if (strcmp(c->word, "train") == 0 || strcmp(c->word, "model") == 0) {
+            diag_error(d, c->word_loc, "a %s block cannot be nested in model; is "
+                       "a '}' missing before it?", c->word);
+            if (strcmp(c->word, "train") == 0 && !*w.train)
+                *w.train = c;
+            w.broken = true;
+        } else {
             unknown_word(d, c, "block", group_words);
+            w.broken = true;
+        }
     }
+    if (w.broken || w.partial)
+        return;
     if (w.loose_layer && (w.encoder || w.decoder))
         diag_error(d, w.loose_layer->word_loc,
                    "layers must all be inside encoder and decoder once those "
                    "blocks are used");
+    if (w.decoder && !w.encoder)
+        diag_error(d, w.decoder->word_loc, "decoder without an encoder before it");
     if (w.encoder && !w.decoder)
         diag_error(d, w.encoder->word_loc, "encoder without a decoder after it");
+    if (w.encoder && w.encoder->children == NULL)
+        diag_error(d, w.encoder->word_loc, "encoder is empty");
+    if (w.decoder && w.decoder->children == NULL)
+        diag_error(d, w.decoder->word_loc, "decoder is empty");
     if (!w.input) {
         diag_error(d, blk->word_loc, "model '%s' has no 'input' statement "
                    "(such as 'input 784;' or 'input 28x28x1;')", p->name);
@@ -288,6 +316,7 @@ static uint64_t fnv1a64(const char *s, size_t n)
 bool check_spec(const ast_file *f, const char *src, diag_ctx *d, plan *p)
 {
     const ast_node *model = NULL, *train = NULL;
+    bool partial = d->errors > 0, unknown_block = false;
     memset(p, 0, sizeof *p);
     train_defaults(&p->train);
     p->latent = -1;
@@ -304,6 +333,7 @@ bool check_spec(const ast_file *f, const char *src, diag_ctx *d, plan *p)
         bool is_model = strcmp(n->word, "model") == 0;
         if (!is_model && strcmp(n->word, "train") != 0) {
             unknown_word(d, n, "block", block_words);
+            unknown_block = true;
             continue;
         }
         const ast_node **slot = is_model ? &model : &train;
@@ -313,15 +343,20 @@ bool check_spec(const ast_file *f, const char *src, diag_ctx *d, plan *p)
             continue;
         }
         *slot = n;
-        if (is_model)
-            check_model(p, n, d, src);
-        else
+        if (is_model) {
+            const ast_node *nested = NULL;
+            check_model(p, n, d, src, partial, &nested);
+            if (nested && !train)
+                check_train(p, train = nested, d);
+        } else {
             check_train(p, n, d);
+        }
     }
     dae_loc start = {0, 0, 0, 0}; /* the file as a whole */
-    if (!model)
+    bool quiet = partial || unknown_block; /* the real mistake is reported */
+    if (!model && !quiet)
         diag_error(d, start, "no model block; a spec needs 'model NAME { ... }'");
-    if (!train)
+    if (!train && !quiet)
         diag_error(d, start, "no train block; a spec needs 'train { ... }' "
                              "(an empty one takes every default)");
     if (d->errors)

@@ -38,6 +38,16 @@ void diag_init(diag_ctx *d, const char *path, const char *src, size_t len, FILE 
     d->warnings = 0;
 }
 
+/* Code points a terminal acts on rather than shows: C1 controls (some
+ * terminals read U+009B as an escape), zero-width and direction marks,
+ * line separators, the byte-order mark. They are printed as '?'. */
+static bool invisible(unsigned cp)
+{
+    return (cp >= 0x80 && cp <= 0x9f) || (cp >= 0x200b && cp <= 0x200f)
+           || (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2060 && cp <= 0x206f)
+           || cp == 0xfeff;
+}
+
 /* Length of the valid UTF-8 sequence starting at s (at most n bytes), or 0
  * when s does not start one. ASCII is not handled here. */
 static size_t utf8_len(const unsigned char *s, size_t n)
@@ -63,7 +73,7 @@ static size_t utf8_len(const unsigned char *s, size_t n)
     }
     if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
         return 0;
-    return len;
+    return invisible(cp) ? 0 : len;
 }
 
 /* Bytes taken by the character at u[i] (1 past the end of the line). */

@@ -66,6 +66,10 @@ bool train_apply_data(plan_train *t, const stmt_args *a)
                                  "test=\"FILE\"");
         return false;
     }
+    if (!*train->s || !*test->s) {
+        diag_error(a->d, !*train->s ? train->loc : test->loc, "empty file name");
+        return false;
+    }
     t->train_path = strdup(train->s);
     t->test_path = strdup(test->s);
     return true;

@@ -61,6 +61,7 @@ typedef struct dae_pstate {
     dae_loc last;            /* the last token returned (the lookahead) */
     char last_text[48];      /* its spelling, shortened, for messages */
     bool last_unterminated;  /* it was a string missing its closing '"' */
+    bool last_invalid;       /* it was a malformed number, already reported */
     bool prev_unterminated;  /* the token before was */
     /* parser */
     bool semi_missing;       /* the last syntax error was a missing ';' */
@@ -97,6 +98,7 @@ static dae_loc span(dae_loc a, dae_loc b);
 %define api.token.prefix {TOK_}
 %define api.location.type {dae_loc}
 %define parse.error custom
+%define parse.lac full
 %locations
 %expect 0
 %param {yyscan_t scanner}
@@ -385,6 +387,10 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner,
         break;
     }
 
+    /* A malformed number was reported by the scanner: one error is enough. */
+    if (ps->last_invalid)
+        return 0;
+
     /* A '}' outside every block. */
     if (got == YYSYMBOL_RBRACE && !has_rbrace && !has_semi && ps->depth == 0) {
         diag_error(d, loc, "unmatched '}'");
@@ -393,7 +399,11 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner,
 
     /* End of input inside a block. */
     if (got == YYSYMBOL_YYEOF && has_rbrace && !has_semi) {
-        diag_error(d, loc, "expected '}' at end of input");
+        /* just after the last token, not on the line past the end */
+        dae_loc at = {ps->prev.last_line, ps->prev.last_column,
+                      ps->prev.last_line, ps->prev.last_column + 1};
+        diag_error(d, ps->prev.last_line > 0 ? at : loc,
+                   "expected '}' at end of input");
         if (ps->depth > 0)
             diag_note(d, ps->open[ps->depth - 1].brace, "to match this '{'");
         return 0;
