@@ -22,7 +22,11 @@ RT_FP     := -fno-trapping-math -fno-math-errno
 LDLIBS    := -lopenblas -lpng -lz -lcjson -lm
 FLEX      ?= flex
 BISON     ?= bison
-B         := build
+B         ?= build
+DAEC      ?= daec
+# The test suite runs a second time built with these (into build/asan).
+SAN       := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+             -fno-sanitize-recover=all
 
 COMPILER_SRC := $(wildcard compiler/*.c)
 RUNTIME_SRC  := $(wildcard runtime/*.c)
@@ -33,9 +37,9 @@ RUNTIME_OBJ  := $(patsubst %.c,$(B)/%.o,$(RUNTIME_SRC))
 TRAINERS     := $(patsubst %.c,%,$(wildcard $(B)/*.c))
 
 .PHONY: all test golden data bench deps demo docs clean
-all: daec $(B)/libdae.a $(TRAINERS)
+all: $(DAEC) $(B)/libdae.a $(TRAINERS)
 
-daec: $(COMPILER_OBJ)
+$(DAEC): $(COMPILER_OBJ)
 	$(CC) $(CFLAGS) -o $@ $^
 
 $(B)/libdae.a: $(RUNTIME_OBJ)
@@ -73,7 +77,7 @@ deps:
 data:
 	scripts/fetch-mnist data/mnist
 
-golden: daec
+golden: $(DAEC)
 	tests/golden/refresh
 
 bench: all
@@ -86,5 +90,5 @@ clean:
 	rm -rf $(B) daec
 
 # docs/language.md = the hand-written head + the registry's reference.
-docs: daec
+docs: $(DAEC)
 	{ cat docs/language.head.md; echo; ./daec --reference; } > docs/language.md

@@ -1,5 +1,8 @@
 # Shell helpers for test scripts: each check prints "ok NAME" or
-# "not ok NAME: why".
+# "not ok NAME: why". DAEC and B name the compiler and build directory
+# under test (tests/run sets them for the sanitizer build).
+DAEC=${DAEC:-./daec}
+B=${B:-build}
 ok() { echo "ok $*"; }
 notok() { echo "not ok $*"; }
 # expect_status NAME WANT CMD...: runs CMD, checks its exit status.
