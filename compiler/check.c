@@ -292,6 +292,10 @@ static void layout(plan *p)
             off += l->bias_size;
             p->n_param_tensors += l->bias_size ? 2 : 1;
         }
+        if (l->view && i > 0) { /* shares its input's buffer */
+            l->out_off = l[-1].out_off;
+            continue;
+        }
         if (l->separate_logits) {
             l->logits_off = act;
             act += size;

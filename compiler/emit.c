@@ -160,6 +160,16 @@ static void emit_forward(emit_ctx *e)
     fputs("}\n\n", e->out);
 }
 
+/* Whether any layer before i has parameters: only then is the gradient of
+ * layer i's input needed. */
+static bool trains_below(const plan *p, int i)
+{
+    for (int j = 0; j < i; j++)
+        if (p->layers[j].kernel_size)
+            return true;
+    return false;
+}
+
 static void emit_backward(emit_ctx *e)
 {
     const plan *p = e->p;
@@ -172,7 +182,7 @@ static void emit_backward(emit_ctx *e)
         fputc('\n', e->out);
         emit_layer_comment(e, l, i);
         layer_input(p, i, in, din, sizeof in);
-        l->kind->emit_backward(e, l, in, din);
+        l->kind->emit_backward(e, l, in, trains_below(p, i) ? din : "NULL");
     }
     fputs("}\n\n", e->out);
 }

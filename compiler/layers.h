@@ -20,4 +20,10 @@ void dense_emit_forward(emit_ctx *e, const plan_layer *l, const char *in);
 void dense_emit_backward(emit_ctx *e, const plan_layer *l, const char *in,
                          const char *din);
 
+bool flatten_resolve(plan_layer *l, const stmt_args *a);
+bool reshape_resolve(plan_layer *l, const stmt_args *a);
+void view_emit_forward(emit_ctx *e, const plan_layer *l, const char *in);
+void view_emit_backward(emit_ctx *e, const plan_layer *l, const char *in,
+                        const char *din);
+
 #endif

@@ -48,6 +48,7 @@ typedef struct plan_layer {
     size_t out_off;            /* the layer's output (post-activation) */
     size_t logits_off;         /* pre-activation when kept apart */
     bool separate_logits;
+    bool view;                 /* flatten/reshape: same data, new shape */
     double flops;              /* forward multiply-adds x2 per sample */
 } plan_layer;
 

@@ -45,6 +45,13 @@ static const arg_spec dense_args[] = {
     WEIGHT_ARGS,
     {0}};
 
+static const arg_spec flatten_args[] = {{0}};
+
+static const arg_spec reshape_args[] = {
+    {"shape", ARG_SHAPE, 0, true, NULL, 1, MAX_UNITS, NULL,
+     "the new shape, N or HxWxC, holding as many values"},
+    {0}};
+
 static const arg_spec data_args[] = {
     {"data", ARG_CHOICE, 0, false, "mnist", 0, 0, data_names,
      "mnist, fashion_mnist or idx files"},
@@ -111,6 +118,10 @@ const layer_kind registry[] = {
      NULL, NULL, NULL, NULL},
     {"dense", IN_MODEL, dense_args, "Fully connected layer: y = act(x W + b), W of shape [in, units]",
      dense_resolve, dense_emit_forward, dense_emit_backward, NULL},
+    {"flatten", IN_MODEL, flatten_args, "An image HxWxC as a vector of H*W*C values",
+     flatten_resolve, view_emit_forward, view_emit_backward, NULL},
+    {"reshape", IN_MODEL, reshape_args, "The same values in a new shape (row-major, NHWC)",
+     reshape_resolve, view_emit_forward, view_emit_backward, NULL},
     /* train */
     {"data", IN_TRAIN, data_args, "Training and validation images",
      NULL, NULL, NULL, train_apply_data},

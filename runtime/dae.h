@@ -2,6 +2,7 @@
 #ifndef DAE_H
 #define DAE_H
 
+#include <string.h>
 #include "error.h"
 #include "rng.h"
 #include "act.h"
