@@ -18,7 +18,7 @@ RT_CFLAGS ?= -O3 -march=native -g
 # Neither flag changes a computed value: no FP traps are ever enabled and
 # errno from libm is never read. Together they let the elementwise loops
 # (sigmoid, losses, optimizers) vectorise.
-RT_FP     := -fno-trapping-math -fno-math-errno -fopenmp
+RT_FP     := -fno-trapping-math -fno-math-errno
 LDLIBS    := -lopenblas -lpng -lz -lcjson -lm
 FLEX      ?= flex
 BISON     ?= bison
@@ -47,7 +47,7 @@ $(B)/libdae.a: $(RUNTIME_OBJ)
 
 # Every generated trainer links the runtime; -Werror keeps generated C clean.
 $(B)/%: $(B)/%.c $(B)/libdae.a $(RUNTIME_HDR)
-	$(CC) $(RT_CFLAGS) -fopenmp $(WARN) $(CPPFLAGS) -Iruntime -o $@ $< $(B)/libdae.a $(LDLIBS)
+	$(CC) $(RT_CFLAGS) $(WARN) $(CPPFLAGS) -Iruntime -o $@ $< $(B)/libdae.a $(LDLIBS)
 
 $(B)/runtime/%.o: runtime/%.c $(RUNTIME_HDR) | $(B)/runtime
 	$(CC) $(RT_CFLAGS) $(RT_FP) $(WARN) $(CPPFLAGS) -c -o $@ $<

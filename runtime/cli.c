@@ -1,8 +1,5 @@
 /* The generated trainer's command line: `NAME [COMMAND] [options]`. */
 #include <cblas.h>
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -21,7 +18,7 @@ static void usage(const dae_model *m, FILE *f)
             "  --batch N      samples per step (spec: %d)\n"
             "  --limit N      use only the first N training images\n"
             "  --seed N       seed for weights, noise and shuffling (spec: %ld)\n"
-            "  --threads N    threads for OpenBLAS and OpenMP (default: all cores)\n"
+            "  --threads N    OpenBLAS threads (default: all cores)\n"
             "  --data DIR     directory with the IDX files\n"
             "  --out DIR      run directory (default: runs/%s)\n"
             "  --init FILE    start from these weights (safetensors)\n"
@@ -130,13 +127,8 @@ int dae_main(const dae_model *m, int argc, char **argv)
     snprintf(o.out_dir, sizeof o.out_dir, "runs/%s", m->name);
     if (parse_train_options(m, argc - first, argv + first, &o) != 0)
         return 2;
-    if (o.threads) {
-        /* the same count for BLAS and for the elementwise loops */
+    if (o.threads)
         openblas_set_num_threads(o.threads);
-#ifdef _OPENMP
-        omp_set_num_threads(o.threads);
-#endif
-    }
     dae_error err;
     if (dae_train(m, &o, &err) != 0) {
         fprintf(stderr, "%s: %s\n", m->name, err.msg);

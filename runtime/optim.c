@@ -1,7 +1,9 @@
 /* Optimizer updates, in the operation order of Keras's update steps.
- * The loops are elementwise: they vectorise (the runtime is built with
- * -fno-math-errno, so sqrtf is an instruction) and are split over OpenMP
- * threads without changing any result. */
+ * The loops are elementwise and vectorise (the runtime is built with
+ * -fno-math-errno, so sqrtf is an instruction). They stay on one thread:
+ * OpenMP workers spinning after a parallel region starve OpenBLAS's
+ * threads (an Adam step went from 0.8 ms to 8 ms), and with passive
+ * waiting the wake-up cost ate the gain. */
 #include "optim.h"
 
 #include <math.h>
@@ -52,7 +54,6 @@ void dae_adam_step(size_t n, float *w, const float *g, float *m, float *v,
     float a = adam_alpha(lr, beta1, beta2, t);
     float c1 = 1.0f - beta1, c2 = 1.0f - beta2;
 
-#pragma omp parallel for schedule(static) if (n >= DAE_OMP_MIN)
     for (size_t i = 0; i < n; i++)
         adam_one(w + i, g[i], m + i, v + i, a, c1, c2, eps);
 }
@@ -61,12 +62,10 @@ void dae_sgd_step(size_t n, float *w, const float *g, float *vel, float lr,
                   float momentum, int nesterov)
 {
     if (momentum == 0.0f || !vel) {
-#pragma omp parallel for schedule(static) if (n >= DAE_OMP_MIN)
         for (size_t i = 0; i < n; i++)
             w[i] += -g[i] * lr;
         return;
     }
-#pragma omp parallel for schedule(static) if (n >= DAE_OMP_MIN)
     for (size_t i = 0; i < n; i++) {
         float vi = -g[i] * lr + vel[i] * momentum;
         vel[i] = vi;
@@ -79,7 +78,6 @@ void dae_rmsprop_step(size_t n, float *w, const float *g, float *v, float lr,
 {
     float c = 1.0f - rho;
 
-#pragma omp parallel for schedule(static) if (n >= DAE_OMP_MIN)
     for (size_t i = 0; i < n; i++)
         rmsprop_one(w + i, g[i], v + i, lr, rho, c, eps);
 }

@@ -5,9 +5,6 @@
 
 #include <stddef.h>
 
-/* Elementwise loops shorter than this stay on one thread. */
-#define DAE_OMP_MIN 65536
-
 /* Keras Adam (epsilon-hat form), t = step count over the whole run from 1:
  * a = lr*sqrt(1-b2^t)/(1-b1^t); m += (1-b1)(g-m); v += (1-b2)(g^2-v);
  * w -= a*m/(sqrt(v)+eps). */

@@ -27,6 +27,8 @@ typedef struct run {
     dae_rng noise_rng, shuffle_rng;
     dae_history hist;
     dae_progress progress;
+    int profile;                   /* DAE_PROFILE=1: time the phases */
+    double t_gather, t_step, t_update;
 } run;
 
 int dae_make_dirs(const char *path, dae_error *err)
@@ -81,9 +83,16 @@ static float train_epoch(run *r, int epoch)
     for (long step = 0; step < steps; step++) {
         int first = (int)(step * batch);
         int B = n - first < batch ? n - first : batch;
+        double t0 = r->profile ? dae_seconds() : 0;
         gather(r, r->train_noisy, r->ds.train.pixels, r->order + first, B);
+        double t1 = r->profile ? dae_seconds() : 0;
         float loss = dae_session_forward_backward(&r->s, r->s.xbuf, r->s.tbuf, B);
+        double t2 = r->profile ? dae_seconds() : 0;
         dae_session_update(&r->s);
+        if (r->profile) {
+            double t3 = dae_seconds();
+            r->t_gather += t1 - t0, r->t_step += t2 - t1, r->t_update += t3 - t2;
+        }
         total += (float)B * loss;
         count += (float)B;
         dae_progress_step(&r->progress, step + 1, total / count);
@@ -142,8 +151,15 @@ static int epochs(run *r, dae_error *err)
     for (int epoch = 1; epoch <= r->o->cfg.epochs; epoch++) {
         double t0 = dae_seconds();
         float loss = train_epoch(r, epoch);
+        double tv = dae_seconds();
         float val_loss = validate(r);
         double secs = dae_seconds() - t0;
+        if (r->profile) {
+            fprintf(stderr, "profile epoch %d: gather %.3fs  forward+backward %.3fs  "
+                    "update %.3fs  validation %.3fs\n", epoch, r->t_gather,
+                    r->t_step, r->t_update, dae_seconds() - tv);
+            r->t_gather = r->t_step = r->t_update = 0;
+        }
         dae_progress_done(&r->progress, loss, val_loss, secs);
         if (!(loss == loss) || !(val_loss == val_loss))
             return dae_fail(err, "the loss became NaN in epoch %d; try a lower "
@@ -162,6 +178,7 @@ int dae_train(const dae_model *m, const dae_run_options *o, dae_error *err)
     memset(&r, 0, sizeof r);
     r.m = m;
     r.o = o;
+    r.profile = getenv("DAE_PROFILE") != NULL;
     int rc = prepare(&r, err);
     if (rc == 0)
         rc = epochs(&r, err);

@@ -5,7 +5,7 @@ TEST_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(TEST_SRC)) \
              $(B)/tests/test_generated_ff
 
 $(B)/tests/%: tests/unit/%.c tests/unit/check.h $(B)/libdae.a $(RUNTIME_HDR) | $(B)/tests
-	$(CC) $(RT_CFLAGS) -fopenmp $(WARN) $(CPPFLAGS) -Iruntime -Itests/unit -o $@ $< $(B)/libdae.a $(LDLIBS)
+	$(CC) $(RT_CFLAGS) $(WARN) $(CPPFLAGS) -Iruntime -Itests/unit -o $@ $< $(B)/libdae.a $(LDLIBS)
 
 test-bins: $(DAEC) $(B)/libdae.a $(TEST_BINS)
 
@@ -19,14 +19,14 @@ test: test-bins
 $(B)/tests/gen_ff.c: specs/ff.dae $(DAEC) | $(B)/tests
 	./$(DAEC) $< -o $@
 $(B)/tests/gen_ff.o: $(B)/tests/gen_ff.c $(RUNTIME_HDR)
-	$(CC) $(RT_CFLAGS) -fopenmp $(WARN) $(CPPFLAGS) -Iruntime -Dmain=generated_trainer_main -c -o $@ $<
+	$(CC) $(RT_CFLAGS) $(WARN) $(CPPFLAGS) -Iruntime -Dmain=generated_trainer_main -c -o $@ $<
 $(B)/tests/test_generated_ff: tests/reference/test_generated.c $(B)/tests/gen_ff.o tests/unit/check.h $(B)/libdae.a
-	$(CC) $(RT_CFLAGS) -fopenmp $(WARN) $(CPPFLAGS) -Iruntime -Itests/unit -o $@ $< $(B)/tests/gen_ff.o $(B)/libdae.a $(LDLIBS)
+	$(CC) $(RT_CFLAGS) $(WARN) $(CPPFLAGS) -Iruntime -Itests/unit -o $@ $< $(B)/tests/gen_ff.o $(B)/libdae.a $(LDLIBS)
 
 # make bench's sgemm floor program, linked with the generated ff model.
 $(B)/bench/gen_ff.c: specs/ff.dae $(DAEC)
 	mkdir -p $(B)/bench && ./$(DAEC) $< -o $@
 $(B)/bench/gen_ff.o: $(B)/bench/gen_ff.c $(RUNTIME_HDR)
-	$(CC) $(RT_CFLAGS) -fopenmp $(WARN) $(CPPFLAGS) -Iruntime -Dmain=generated_trainer_main -c -o $@ $<
+	$(CC) $(RT_CFLAGS) $(WARN) $(CPPFLAGS) -Iruntime -Dmain=generated_trainer_main -c -o $@ $<
 $(B)/bench/sgemm_floor_ff: bench/sgemm_floor.c $(B)/bench/gen_ff.o $(B)/libdae.a
-	$(CC) $(RT_CFLAGS) -fopenmp $(WARN) $(CPPFLAGS) -Iruntime -o $@ $< $(B)/bench/gen_ff.o $(B)/libdae.a $(LDLIBS)
+	$(CC) $(RT_CFLAGS) $(WARN) $(CPPFLAGS) -Iruntime -o $@ $< $(B)/bench/gen_ff.o $(B)/libdae.a $(LDLIBS)

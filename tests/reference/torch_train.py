@@ -208,14 +208,21 @@ def evaluate(forward, params, xs, ys, batch):
 
 @torch.no_grad()
 def psnr_pair(forward, params, noisy, clean, batch):
-    se_noisy, se_out = 0.0, 0.0
+    """PSNR over the whole set, 10*log10(1/MSE) with MSE over every pixel of
+    every image, for the noisy input and the denoised output (both vs clean);
+    then, for information only, the mean of the per-image PSNRs."""
+    se_noisy, se_out, img_noisy, img_out = 0.0, 0.0, 0.0, 0.0
     for s in range(0, noisy.shape[0], batch):
-        xb, yb = noisy[s:s + batch], clean[s:s + batch]
-        out = torch.sigmoid(forward(params, xb))
-        se_noisy += float(((xb.double() - yb.double()) ** 2).sum())
-        se_out += float(((out.double() - yb.double()) ** 2).sum())
-    n = noisy.numel()
-    return 10.0 * math.log10(n / se_noisy), 10.0 * math.log10(n / se_out)
+        xb, yb = noisy[s:s + batch].double(), clean[s:s + batch].double()
+        out = torch.sigmoid(forward(params, noisy[s:s + batch])).double()
+        en, eo = ((xb - yb) ** 2).mean(1), ((out - yb) ** 2).mean(1)
+        se_noisy += float(en.sum())
+        se_out += float(eo.sum())
+        img_noisy += float((-10.0 * torch.log10(en)).sum())
+        img_out += float((-10.0 * torch.log10(eo)).sum())
+    n = noisy.shape[0]
+    return (10.0 * math.log10(n / se_noisy), 10.0 * math.log10(n / se_out),
+            img_noisy / n, img_out / n)
 
 
 def main():
@@ -296,9 +303,11 @@ def main():
         meas = [r[3] for r in rows[a.warmup:]]
         print("TORCH_EPOCH_SECONDS %.6f" % (sum(meas) / len(meas)), flush=True)
         return
-    p_noisy, p_out = psnr_pair(forward, params, test_noisy, test_clean, a.batch)
+    p_noisy, p_out, i_noisy, i_out = psnr_pair(forward, params, test_noisy, test_clean, a.batch)
     if not a.quiet:
-        print("test PSNR  noisy %.2f dB  denoised %.2f dB" % (p_noisy, p_out), flush=True)
+        print("test PSNR  noisy %.2f dB  denoised %.2f dB"
+              "  (mean of per-image PSNRs: noisy %.2f dB  denoised %.2f dB)" % (
+                  p_noisy, p_out, i_noisy, i_out), flush=True)
     else:
         print("psnr_noisy %.4f psnr_denoised %.4f" % (p_noisy, p_out), flush=True)
 
