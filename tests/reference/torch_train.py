@@ -23,7 +23,8 @@ Semantics, all float32:
   * conv: NHWC semantics (channels_last memory), conv 3x3 'same' = padding 1,
     maxpool 2x2, conv2d_transpose stride 2 'same' computed as TF's
     Conv2DBackpropInput: ConvTranspose2d(padding=0) then keep the first 2*in
-    rows and columns.
+    rows and columns (--convt slice), or by default the same function as a
+    polyphase 2x2 conv2d + pixel_shuffle (--convt polyphase, faster).
 
 Timing: seconds per epoch = wall time of the epoch's training plus its
 validation; loading data, noise and the final PSNR are outside it.
@@ -125,12 +126,37 @@ def make_conv(gen):
             conv_w(1, 64), z(1)]
 
 
-def conv_transpose_same_s2(h, w, b):
+def convt_slice(h, w, b):
     """TF Conv2DTranspose(k=3, strides=2, 'same'): out[p] gets in[i]*W[k] for
-    2i+k = p, p < 2*in (pad 0 before, 1 after)."""
+    2i+k = p, p < 2*in (pad 0 before, 1 after).  Literal form: torch's
+    ConvTranspose2d with padding 0 gives 2*in+1 rows; keep the first 2*in.
+    (torch 1.13 runs this through its slow im2col path, not oneDNN.)"""
     n, c, hh, ww = h.shape
     y = F.conv_transpose2d(h, w, b, stride=2, padding=0)  # 2*in + 1
     return y[:, :, : 2 * hh, : 2 * ww]
+
+
+# Polyphase taps: output phase r (p = 2a+r) over the input padded by one row
+# at the top, window rows u in {0,1} (input rows a-1, a):
+#   r=0: u=0 -> W[2], u=1 -> W[0];   r=1: u=0 -> none (index 3 = zero), u=1 -> W[1].
+_PHASE_TAPS = torch.tensor([[2, 0], [3, 1]])
+
+
+def convt_polyphase(h, w, b):
+    """The same function as convt_slice, computed as one stride-1 2x2 conv2d
+    (oneDNN) with 4*out channels, one per output phase (r,s), over the input
+    padded by 1 at top/left, then pixel_shuffle(2).  Agrees with convt_slice
+    to float32 rounding; ~18% faster per conv training step here (2 threads)."""
+    cin, cout = w.shape[0], w.shape[1]
+    wz = F.pad(w.permute(1, 0, 2, 3), (0, 1, 0, 1))           # [out,in,4,4], tap 3 = 0
+    t = _PHASE_TAPS
+    k = wz[:, :, t[:, None, :, None], t[None, :, None, :]]     # [out,in,r,s,u,v]
+    k = k.permute(0, 2, 3, 1, 4, 5).reshape(4 * cout, cin, 2, 2)
+    y = F.conv2d(F.pad(h, (1, 0, 1, 0)), k, b.repeat_interleave(4))
+    return F.pixel_shuffle(y, 2)                               # channel o*4+2r+s -> (o, 2a+r, 2b+s)
+
+
+conv_transpose_same_s2 = convt_polyphase
 
 
 def conv_forward(params, x):
@@ -141,8 +167,9 @@ def conv_forward(params, x):
     h = F.max_pool2d(h, 2)                                  # 28 -> 14
     h = torch.relu(F.conv2d(h, params[2], params[3], padding=1))
     h = F.max_pool2d(h, 2)                                  # 14 -> 7
-    h = torch.relu(conv_transpose_same_s2(h, params[4], params[5]))  # 7 -> 14
-    h = torch.relu(conv_transpose_same_s2(h, params[6], params[7]))  # 14 -> 28
+    ct = conv_transpose_same_s2
+    h = torch.relu(ct(h, params[4], params[5]))             # 7 -> 14
+    h = torch.relu(ct(h, params[6], params[7]))             # 14 -> 28
     h = F.conv2d(h, params[8], params[9], padding=1)        # logits, 1 channel
     return h.reshape(b, 784)
 
@@ -241,6 +268,8 @@ def main():
                     help="print only 'TORCH_EPOCH_SECONDS <mean>' at the end")
     ap.add_argument("--warmup", type=int, default=0,
                     help="with --bench: epochs left out of the mean")
+    ap.add_argument("--convt", choices=["polyphase", "slice"], default="polyphase",
+                    help="conv2d_transpose implementation (same function; polyphase is faster)")
     a = ap.parse_args()
     if a.epochs < 1 or a.batch < 1 or a.limit < 0 or a.threads < 0 or a.warmup < 0:
         die("epochs and batch must be >= 1; limit, threads and warmup >= 0")
@@ -248,6 +277,8 @@ def main():
         die("--warmup must be smaller than --epochs")
     if a.threads:
         torch.set_num_threads(a.threads)
+    global conv_transpose_same_s2
+    conv_transpose_same_s2 = convt_slice if a.convt == "slice" else convt_polyphase
     quiet = a.quiet or a.bench
 
     train_clean = load_idx_images(a.data, "train-images-idx3-ubyte")
