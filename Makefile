@@ -19,7 +19,7 @@ RT_CFLAGS ?= -O3 -march=native -g
 # errno from libm is never read. Together they let the elementwise loops
 # (sigmoid, losses, optimizers) vectorise.
 RT_FP     := -fno-trapping-math -fno-math-errno
-LDLIBS    := -lopenblas -lpng -lz -lcjson -lm
+LDLIBS    := -lopenblas -lpng -lz -lcjson -lm -lpthread
 FLEX      ?= flex
 BISON     ?= bison
 B         ?= build

@@ -1,6 +1,7 @@
 /* Elementwise activations; derivatives come from the outputs y, as in
  * TensorFlow's ReluGrad/EluGrad/SigmoidGrad/TanhGrad. */
 #include "act.h"
+#include "parallel.h"
 #include "vmath.h"
 
 #include <math.h>
@@ -46,12 +47,23 @@ static void tanh_fwd(size_t n, const float *z, float *y)
         y[i] = tanhf(z[i]);
 }
 
-void dae_act_forward(dae_act a, float alpha, size_t n, const float *z, float *y)
+typedef struct act_job {
+    dae_act a;
+    float alpha;
+    const float *z;
+    float *y;
+} act_job;
+
+static void act_range(void *ctx, size_t begin, size_t end)
 {
-    switch (a) {
+    const act_job *j = ctx;
+    size_t n = end - begin;
+    const float *z = j->z + begin;
+    float *y = j->y + begin;
+    switch (j->a) {
     case DAE_RELU: relu_fwd(n, z, y); return;
-    case DAE_LEAKY_RELU: leaky_fwd(alpha, n, z, y); return;
-    case DAE_ELU: elu_fwd(alpha, n, z, y); return;
+    case DAE_LEAKY_RELU: leaky_fwd(j->alpha, n, z, y); return;
+    case DAE_ELU: elu_fwd(j->alpha, n, z, y); return;
     case DAE_SIGMOID: sigmoid_fwd(n, z, y); return;
     case DAE_TANH: tanh_fwd(n, z, y); return;
     case DAE_LINEAR: break;
@@ -59,6 +71,14 @@ void dae_act_forward(dae_act a, float alpha, size_t n, const float *z, float *y)
     if (y != z)
         for (size_t i = 0; i < n; i++)
             y[i] = z[i];
+}
+
+void dae_act_forward(dae_act a, float alpha, size_t n, const float *z, float *y)
+{
+    act_job j = {a, alpha, z, y};
+    /* the exp-based activations are worth splitting, the others are not */
+    int costly = a == DAE_SIGMOID || a == DAE_TANH || a == DAE_ELU;
+    dae_parallel_for(n, costly ? 32768 : (size_t)-1, act_range, &j);
 }
 
 static void relu_bwd(size_t n, const float *y, const float *dy, float *dz)

@@ -2,6 +2,7 @@
  * elements. Each element is computed in float as TF does; the sum is
  * accumulated in double so a 100k-element batch loses no precision. */
 #include "loss.h"
+#include "parallel.h"
 #include "vmath.h"
 
 #include <math.h>
@@ -40,21 +41,46 @@ static void bce_logits_chunk(size_t n, const float *x, const float *t,
     }
 }
 
-float dae_bce_logits(size_t n, const float *x, const float *t, float *dx)
+/* The sum is taken over a fixed number of parts, each in double, then the
+ * parts in order: the same value whichever thread computes which part. */
+#define BCE_PARTS 16
+
+typedef struct bce_job {
+    size_t n;
+    const float *x, *t;
+    float *dx, inv_n;
+    double part[BCE_PARTS];
+} bce_job;
+
+static void bce_parts(void *ctx, size_t first, size_t last)
 {
     enum { CHUNK = 512 };
+    bce_job *j = ctx;
     float l[CHUNK];
-    double sum = 0.0;
+    for (size_t p = first; p < last; p++) {
+        size_t begin = j->n * p / BCE_PARTS, end = j->n * (p + 1) / BCE_PARTS;
+        double sum = 0.0;
+        for (size_t at = begin; at < end; at += CHUNK) {
+            size_t m = end - at < CHUNK ? end - at : CHUNK;
+            bce_logits_chunk(m, j->x + at, j->t + at, j->inv_n, l,
+                             j->dx ? j->dx + at : NULL);
+            for (size_t i = 0; i < m; i++)
+                sum += (double)l[i];
+        }
+        j->part[p] = sum;
+    }
+}
 
+float dae_bce_logits(size_t n, const float *x, const float *t, float *dx)
+{
     if (n == 0)
         return 0.0f;
-    float inv_n = inv_count(n);
-    for (size_t at = 0; at < n; at += CHUNK) {
-        size_t m = n - at < CHUNK ? n - at : CHUNK;
-        bce_logits_chunk(m, x + at, t + at, inv_n, l, dx ? dx + at : NULL);
-        for (size_t i = 0; i < m; i++)
-            sum += (double)l[i];
-    }
+    bce_job j = {n, x, t, dx, inv_count(n), {0}};
+    /* split only when each part is worth a thread's wake-up */
+    dae_parallel_for(BCE_PARTS, n >= 32768 ? 2 : BCE_PARTS + 1, bce_parts, &j);
+    double sum = 0.0;
+    for (int p = 0; p < BCE_PARTS; p++)
+        sum += j.part[p];
     return (float)(sum / (double)n);
 }
 

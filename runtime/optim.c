@@ -5,6 +5,7 @@
  * threads (an Adam step went from 0.8 ms to 8 ms), and with passive
  * waiting the wake-up cost ate the gain. */
 #include "optim.h"
+#include "parallel.h"
 
 #include <math.h>
 
@@ -48,14 +49,25 @@ static float adam_alpha(float lr, float beta1, float beta2, long t)
     return (float)((double)lr * sqrt(1.0 - b2t) / (1.0 - b1t));
 }
 
+typedef struct adam_job {
+    float *w, *m, *v;
+    const float *g;
+    float a, c1, c2, eps;
+} adam_job;
+
+static void adam_range(void *ctx, size_t begin, size_t end)
+{
+    const adam_job *j = ctx;
+    for (size_t i = begin; i < end; i++)
+        adam_one(j->w + i, j->g[i], j->m + i, j->v + i, j->a, j->c1, j->c2, j->eps);
+}
+
 void dae_adam_step(size_t n, float *w, const float *g, float *m, float *v,
                    float lr, float beta1, float beta2, float eps, long t)
 {
-    float a = adam_alpha(lr, beta1, beta2, t);
-    float c1 = 1.0f - beta1, c2 = 1.0f - beta2;
-
-    for (size_t i = 0; i < n; i++)
-        adam_one(w + i, g[i], m + i, v + i, a, c1, c2, eps);
+    adam_job j = {w, m, v, g, adam_alpha(lr, beta1, beta2, t), 1.0f - beta1,
+                  1.0f - beta2, eps};
+    dae_parallel_for(n, 65536, adam_range, &j);
 }
 
 void dae_sgd_step(size_t n, float *w, const float *g, float *vel, float lr,

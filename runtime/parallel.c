@@ -1,0 +1,108 @@
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <unistd.h>
+#include "parallel.h"
+#include "progress.h"
+
+#define MAX_THREADS 64
+#define SPIN_SECONDS 0.05     /* then sleep until the next job */
+
+static struct pool {
+    int threads;                    /* including the caller */
+    atomic_int started;
+    atomic_ulong generation;        /* bumped for every job */
+    atomic_int pending;             /* helpers still on the current job */
+    dae_range_fn fn;
+    void *ctx;
+    size_t n;
+    pthread_mutex_t lock;           /* for sleeping helpers only */
+    pthread_cond_t wake;
+} pool = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
+
+static void slice(int part, size_t n, size_t *begin, size_t *end)
+{
+    *begin = n * (size_t)part / (size_t)pool.threads;
+    *end = n * (size_t)(part + 1) / (size_t)pool.threads;
+}
+
+/* Waits until the generation moves past seen. */
+static unsigned long wait_job(unsigned long seen)
+{
+    double idle_since = dae_seconds();
+    unsigned long g;
+    while ((g = atomic_load(&pool.generation)) == seen) {
+        if (dae_seconds() - idle_since < SPIN_SECONDS) {
+            sched_yield();
+            continue;
+        }
+        pthread_mutex_lock(&pool.lock);
+        while ((g = atomic_load(&pool.generation)) == seen)
+            pthread_cond_wait(&pool.wake, &pool.lock);
+        pthread_mutex_unlock(&pool.lock);
+        return g;
+    }
+    return g;
+}
+
+static void *helper(void *arg)
+{
+    int part = (int)(size_t)arg;
+    unsigned long seen = 0;
+    for (;;) {
+        seen = wait_job(seen);
+        size_t begin, end;
+        slice(part, pool.n, &begin, &end);
+        pool.fn(pool.ctx, begin, end);
+        atomic_fetch_sub(&pool.pending, 1);
+    }
+    return NULL;
+}
+
+void dae_parallel_set_threads(int n)
+{
+    if (!atomic_load(&pool.started))
+        pool.threads = n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : n;
+}
+
+/* Creates the helpers once; with fewer, the work is split fewer ways. */
+static void start(void)
+{
+    if (pool.threads == 0) {
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        pool.threads = cpus < 1 ? 1 : cpus > MAX_THREADS ? MAX_THREADS : (int)cpus;
+    }
+    for (int i = 1; i < pool.threads; i++) {
+        pthread_t t;
+        if (pthread_create(&t, NULL, helper, (void *)(size_t)i) != 0) {
+            pool.threads = i;
+            break;
+        }
+        pthread_detach(t);
+    }
+    atomic_store(&pool.started, 1);
+}
+
+void dae_parallel_for(size_t n, size_t min_split, dae_range_fn fn, void *ctx)
+{
+    if (!atomic_load(&pool.started))
+        start();
+    if (pool.threads == 1 || n < min_split) {
+        fn(ctx, 0, n);
+        return;
+    }
+    pool.fn = fn;
+    pool.ctx = ctx;
+    pool.n = n;
+    atomic_store(&pool.pending, pool.threads - 1);
+    pthread_mutex_lock(&pool.lock);
+    atomic_fetch_add(&pool.generation, 1);
+    pthread_cond_broadcast(&pool.wake);
+    pthread_mutex_unlock(&pool.lock);
+
+    size_t begin, end;
+    slice(0, n, &begin, &end);
+    fn(ctx, begin, end);
+    while (atomic_load(&pool.pending) > 0)
+        sched_yield();
+}
