@@ -11,7 +11,7 @@
 static void usage(const dae_model *m, FILE *f)
 {
     fprintf(f,
-            "usage: %s [train|summary] [options]\n"
+            "usage: %s [train|eval|summary] [options]\n"
             "Trains the denoising autoencoder '%s' (from %s).\n\n"
             "train options (each overrides the spec):\n"
             "  --epochs N     passes over the training data (spec: %d)\n"
@@ -23,6 +23,8 @@ static void usage(const dae_model *m, FILE *f)
             "  --out DIR      run directory (default: runs/%s)\n"
             "  --init FILE    start from these weights (safetensors)\n"
             "  --quiet        no progress output\n\n"
+            "eval options: --weights FILE (default: DIR/weights.safetensors\n"
+            "of the run directory), --data, --out, --batch, --seed, --threads.\n\n"
             "Outputs in the run directory: history.csv (epoch,loss,val_loss,\n"
             "seconds) after every epoch, weights.safetensors at the end.\n",
             m->name, m->name, m->spec_path, m->train.epochs, m->train.batch,
@@ -57,7 +59,7 @@ static int set_option(const dae_model *m, dae_run_options *o, const char *a,
         o->data_dir = val;
         return 0;
     }
-    if (strcmp(a, "--init") == 0) {
+    if (strcmp(a, "--init") == 0 || strcmp(a, "--weights") == 0) {
         o->init_path = val;
         return 0;
     }
@@ -116,8 +118,9 @@ int dae_main(const dae_model *m, int argc, char **argv)
         fputs(m->summary, stdout);
         return 0;
     }
-    if (strcmp(cmd, "train") != 0) {
-        fprintf(stderr, "%s: unknown command '%s' (commands: train, summary)\n",
+    int eval = strcmp(cmd, "eval") == 0;
+    if (strcmp(cmd, "train") != 0 && !eval) {
+        fprintf(stderr, "%s: unknown command '%s' (commands: train, eval, summary)\n",
                 m->name, cmd);
         return 2;
     }
@@ -130,6 +133,14 @@ int dae_main(const dae_model *m, int argc, char **argv)
     if (o.threads)
         openblas_set_num_threads(o.threads);
     dae_error err;
+    char weights[4200];
+    if (eval) {
+        snprintf(weights, sizeof weights, "%s/weights.safetensors", o.out_dir);
+        if (dae_evaluate(m, &o, o.init_path ? o.init_path : weights, &err) == 0)
+            return 0;
+        fprintf(stderr, "%s: %s\n", m->name, err.msg);
+        return 1;
+    }
     if (dae_train(m, &o, &err) != 0) {
         fprintf(stderr, "%s: %s\n", m->name, err.msg);
         return 1;

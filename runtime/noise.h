@@ -7,6 +7,15 @@
 #include "model.h"
 #include "rng.h"
 
+/* The random streams of a run, all from its seed: changing how one is
+ * used never shifts another. */
+enum dae_stream {
+    DAE_STREAM_INIT = 1,
+    DAE_STREAM_TRAIN_NOISE,
+    DAE_STREAM_TEST_NOISE,
+    DAE_STREAM_SHUFFLE
+};
+
 /* Writes n noisy values from n clean pixel bytes. */
 void dae_noise_apply(const dae_train_config *c, dae_rng *r, size_t n,
                      const unsigned char *clean, float *noisy);

@@ -3,6 +3,7 @@
  * activations and their gradients for batch_max samples. */
 #include <stdlib.h>
 #include <string.h>
+#include "noise.h"
 #include "optim.h"
 #include "rng.h"
 #include "session.h"
@@ -49,7 +50,7 @@ void dae_session_free(dae_session *s)
 void dae_session_init_weights(dae_session *s, long seed)
 {
     dae_rng r;
-    dae_rng_seed(&r, (uint64_t)seed, 1);
+    dae_rng_seed(&r, (uint64_t)seed, DAE_STREAM_INIT);
     for (int i = 0; i < s->m->n_params; i++) {
         const dae_param *p = &s->m->params[i];
         dae_init_fill(p->init, &r, s->net.params + p->offset, p->size,

@@ -15,8 +15,6 @@
 #include "trainer.h"
 #include "weights.h"
 
-enum { STREAM_INIT = 1, STREAM_TRAIN_NOISE, STREAM_TEST_NOISE, STREAM_SHUFFLE };
-
 typedef struct run {
     const dae_model *m;
     const dae_run_options *o;
@@ -135,9 +133,9 @@ static int prepare(run *r, dae_error *err)
         && dae_weights_load(r->m, r->s.net.params, r->o->init_path, err) != 0)
         return -1;
     dae_rng test_rng;
-    dae_rng_seed(&r->noise_rng, (uint64_t)c->seed, STREAM_TRAIN_NOISE);
-    dae_rng_seed(&test_rng, (uint64_t)c->seed, STREAM_TEST_NOISE);
-    dae_rng_seed(&r->shuffle_rng, (uint64_t)c->seed, STREAM_SHUFFLE);
+    dae_rng_seed(&r->noise_rng, (uint64_t)c->seed, DAE_STREAM_TRAIN_NOISE);
+    dae_rng_seed(&test_rng, (uint64_t)c->seed, DAE_STREAM_TEST_NOISE);
+    dae_rng_seed(&r->shuffle_rng, (uint64_t)c->seed, DAE_STREAM_SHUFFLE);
     dae_noise_apply(c, &r->noise_rng, ntrain, r->ds.train.pixels, r->train_noisy);
     dae_noise_apply(c, &test_rng, ntest, r->ds.test.pixels, r->test_noisy);
     return dae_make_dirs(r->o->out_dir, err);

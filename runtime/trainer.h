@@ -18,6 +18,11 @@ typedef struct dae_run_options {
  * weights.safetensors at the end into out_dir. */
 int dae_train(const dae_model *m, const dae_run_options *o, dae_error *err);
 
+/* Scores the weights in the file on the test split: loss, MSE, PSNR and
+ * SSIM of the noisy inputs and of the outputs against the clean images. */
+int dae_evaluate(const dae_model *m, const dae_run_options *o, const char *weights,
+                 dae_error *err);
+
 /* mkdir -p */
 int dae_make_dirs(const char *path, dae_error *err);
 
