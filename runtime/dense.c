@@ -3,6 +3,8 @@
 
 #include <cblas.h>
 #include <string.h>
+#include "progress.h"
+double dae_gemm_seconds;
 
 /* y starts as the bias rows and the GEMM adds x W with beta = 1: OpenBLAS
  * then skips its separate pass zeroing y, and the bias costs one write
@@ -19,9 +21,11 @@ void dae_dense_forward(int B, int in, int out, const float *x, const float *W,
             memcpy(y + (size_t)i * (size_t)out, b, (size_t)out * sizeof *y);
     else
         memset(y, 0, (size_t)B * (size_t)out * sizeof *y);
+    double t0 = dae_seconds();
     if (in > 0)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, out, in,
                     1.0f, x, in, W, out, 1.0f, y, out);
+    dae_gemm_seconds += dae_seconds() - t0;
 }
 
 static void column_sums(int B, int out, const float *dy, float *db)
@@ -51,10 +55,12 @@ void dae_dense_backward(int B, int in, int out, const float *x, const float *W,
             memset(dW, 0, (size_t)in * (size_t)out * sizeof *dW);
         return;
     }
+    double t0 = dae_seconds();
     if (dW)
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, in, out, B, 1.0f,
                     x, in, dy, out, 0.0f, dW, out);
     if (dx)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, in, out, 1.0f,
                     dy, out, W, out, 0.0f, dx, in);
+    dae_gemm_seconds += dae_seconds() - t0;
 }
