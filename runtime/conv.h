@@ -1,0 +1,72 @@
+/* Convolutions, pooling and upsampling on NHWC tensors (batch, height,
+ * width, channels), TensorFlow semantics. Kernels are Keras layouts:
+ * conv2d [KH, KW, C, F], conv2d_transpose [KH, KW, F, C] (F = filters,
+ * the output channels; C = input channels). The compiler computes every
+ * size statically and passes them in a shape struct; no kernel allocates:
+ * scratch memory comes from `work`, sized by the *_workspace functions. */
+#ifndef DAE_CONV_H
+#define DAE_CONV_H
+
+#include <stddef.h>
+
+/* One convolution or transposed convolution.
+ * conv2d:           in H x W x C  ->  out OH x OW x F
+ * conv2d_transpose: in H x W x C  ->  out OH x OW x F, defined as the
+ *   gradient with respect to the input of the conv2d that maps OH x OW x F
+ *   to H x W x C with the same kernel, strides and padding.
+ * pad_top, pad_left: TensorFlow's padding before (for conv2d_transpose,
+ * that of the forward conv2d it transposes); the padding after is what
+ * makes the sizes fit (TF puts any extra at the bottom/right). */
+typedef struct dae_conv_shape {
+    int H, W, C;
+    int KH, KW, F;
+    int SH, SW;
+    int OH, OW;
+    int pad_top, pad_left;
+} dae_conv_shape;
+
+/* Floats of scratch memory the conv2d / conv2d_transpose kernels need for
+ * a batch of B (forward and backward need the same). */
+size_t dae_conv2d_workspace(const dae_conv_shape *s, int B);
+size_t dae_conv2d_transpose_workspace(const dae_conv_shape *s, int B);
+
+/* y = conv(x, W) + b; b may be NULL. */
+void dae_conv2d_forward(const dae_conv_shape *s, int B, const float *x,
+                        const float *W, const float *b, float *y, float *work);
+/* From dy: dW, db (overwritten; db skipped when NULL) and dx (skipped
+ * when NULL). */
+void dae_conv2d_backward(const dae_conv_shape *s, int B, const float *x,
+                         const float *W, const float *dy, float *dx, float *dW,
+                         float *db, float *work);
+
+void dae_conv2d_transpose_forward(const dae_conv_shape *s, int B, const float *x,
+                                  const float *W, const float *b, float *y,
+                                  float *work);
+void dae_conv2d_transpose_backward(const dae_conv_shape *s, int B, const float *x,
+                                   const float *W, const float *dy, float *dx,
+                                   float *dW, float *db, float *work);
+
+/* Max pooling: in H x W x C -> out OH x OW x C with windows PH x PW at
+ * strides SH x SW. Padded cells never win; the first maximum in row-major
+ * window order takes the whole gradient (TensorFlow's CPU kernel). */
+typedef struct dae_pool_shape {
+    int H, W, C;
+    int PH, PW;
+    int SH, SW;
+    int OH, OW;
+    int pad_top, pad_left;
+} dae_pool_shape;
+
+void dae_maxpool_forward(const dae_pool_shape *s, int B, const float *x, float *y);
+/* dx (overwritten) from dy, finding each window's maximum again in x. */
+void dae_maxpool_backward(const dae_pool_shape *s, int B, const float *x,
+                          const float *y, const float *dy, float *dx);
+
+/* Nearest-neighbour upsampling by FH x FW: in H x W x C -> H*FH x W*FW x C. */
+void dae_upsample_forward(int H, int W, int C, int FH, int FW, int B,
+                          const float *x, float *y);
+/* dx (overwritten) sums dy over each input pixel's FH x FW copies. */
+void dae_upsample_backward(int H, int W, int C, int FH, int FW, int B,
+                           const float *dy, float *dx);
+
+#endif
