@@ -139,6 +139,7 @@ static void check_model_stmt(model_walk *w, const ast_node *n, group g,
         else
             unknown_word(d, n, "layer", registry_words(IN_MODEL));
         w->shapes_known = false;
+        w->broken = true; /* "no layers" and shape errors would be noise */
         return;
     }
     if (g == GROUP_NONE && !w->loose_layer)

@@ -7,6 +7,7 @@
 #include "emit.h"
 #include "registry.h"
 #include "summary.h"
+#include "layers.h"
 
 void emit_line(emit_ctx *e, const char *fmt, ...)
 {
@@ -119,11 +120,59 @@ static void emit_params(emit_ctx *e)
     fputs("};\n\n", e->out);
 }
 
-static void emit_layer_comment(emit_ctx *e, const plan_layer *l, int i)
+/* The static geometry of each convolution and pooling layer. */
+static void emit_shapes(emit_ctx *e)
+{
+    const plan *p = e->p;
+    char name[32];
+    bool any = false;
+    for (int i = 0; i < p->n_layers; i++) {
+        const plan_layer *l = &p->layers[i];
+        if (!l->kind->shape_type)
+            continue;
+        if (!any)
+            fputs("/* Geometry of the image layers: input HxWxC, window, filters,\n"
+                  " * strides, output, TensorFlow's padding before. */\n", e->out);
+        any = true;
+        long ch = l->kind->workspace_fn ? l->units : l->in.c;
+        fprintf(e->out, "static const %s %s = {%ld, %ld, %ld, %ld, %ld, ", l->kind->shape_type,
+                layer_shape_name(e, l, name), l->in.h, l->in.w, l->in.c, l->kh, l->kw);
+        if (l->kind->workspace_fn)
+            fprintf(e->out, "%ld, ", ch);
+        fprintf(e->out, "%ld, %ld, %ld, %ld, %ld, %ld}; /* %s */\n", l->sh, l->sw,
+                l->out.h, l->out.w, l->pad_top, l->pad_left, l->kind->word);
+    }
+    if (!any)
+        return;
+    fputs("\n/* Scratch floats the convolutions need for a batch of B. */\n"
+          "static size_t workspace(int B)\n{\n    size_t most = 0, n;\n", e->out);
+    for (int i = 0; i < p->n_layers; i++) {
+        const plan_layer *l = &p->layers[i];
+        if (!l->kind->workspace_fn)
+            continue;
+        emit_line(e, "n = %s(&%s, B);", l->kind->workspace_fn,
+                  layer_shape_name(e, l, name));
+        emit_line(e, "most = n > most ? n : most;");
+    }
+    fputs("    return most;\n}\n\n", e->out);
+}
+
+static bool has_workspace(const plan *p)
+{
+    for (int i = 0; i < p->n_layers; i++)
+        if (p->layers[i].kind->workspace_fn)
+            return true;
+    return false;
+}
+
+/* The layer's source line; a group's name before its first layer (in
+ * backward, before its last). */
+static void emit_layer_comment(emit_ctx *e, const plan_layer *l, int i, bool reverse)
 {
     char shp[64];
     const plan *p = e->p;
-    if (i == 0 || l->group != l[-1].group)
+    int prev = reverse ? i + 1 : i - 1;
+    if (prev < 0 || prev >= p->n_layers || l->group != p->layers[prev].group)
         emit_line(e, "/* %s */", l->group == GROUP_ENCODER ? "encoder"
                                  : l->group == GROUP_DECODER ? "decoder" : "layers");
     fprintf(e->out, "    /* %s:%d: ", base_name(p->spec_path), l->loc.first_line);
@@ -153,7 +202,7 @@ static void emit_forward(emit_ctx *e)
     for (int i = 0; i < p->n_layers; i++) {
         const plan_layer *l = &p->layers[i];
         fputc('\n', e->out);
-        emit_layer_comment(e, l, i);
+        emit_layer_comment(e, l, i, false);
         layer_input(p, i, in, din, sizeof in);
         l->kind->emit_forward(e, l, in);
     }
@@ -180,9 +229,9 @@ static void emit_backward(emit_ctx *e)
     for (int i = p->n_layers - 1; i >= 0; i--) {
         const plan_layer *l = &p->layers[i];
         fputc('\n', e->out);
-        emit_layer_comment(e, l, i);
+        emit_layer_comment(e, l, i, true);
         layer_input(p, i, in, din, sizeof in);
-        l->kind->emit_backward(e, l, in, trains_below(p, i) ? din : "NULL");
+        l->kind->emit_backward(e, l, in, trains_below(p, i) ? din : NULL);
     }
     fputs("}\n\n", e->out);
 }
@@ -272,6 +321,8 @@ static void emit_model(emit_ctx *e)
     fprintf(o, "    .act_per_sample = %zu,\n    .out_offset = %zu,\n    .logits_offset = %ld,\n",
             p->act_per_sample, p->out_off, p->logits_off);
     fputs("    .summary = SUMMARY,\n", o);
+    if (has_workspace(p))
+        fputs("    .workspace = workspace,\n", o);
     emit_train(e);
     fputs("    .forward = forward,\n    .backward = backward,\n};\n\n", o);
     fputs("int main(int argc, char **argv)\n{\n"
@@ -283,6 +334,7 @@ int emit_program(FILE *out, const plan *p)
     emit_ctx e = {out, p};
     emit_header(&e);
     emit_params(&e);
+    emit_shapes(&e);
     emit_forward(&e);
     emit_backward(&e);
     emit_summary(&e);

@@ -46,5 +46,6 @@ void dense_emit_backward(emit_ctx *e, const plan_layer *l, const char *in,
     if (l->use_bias)
         snprintf(bias, sizeof bias, "G(%zu)", l->bias_off);
     emit_line(e, "dae_dense_backward(B, %ld, %ld, %s, P(%zu), D(%zu), %s, G(%zu), %s);",
-              l->in.c, l->units, in, l->kernel_off, dz, din, l->kernel_off, bias);
+              l->in.c, l->units, in, l->kernel_off, dz, din ? din : "NULL",
+              l->kernel_off, bias);
 }

@@ -20,6 +20,30 @@ void dense_emit_forward(emit_ctx *e, const plan_layer *l, const char *in);
 void dense_emit_backward(emit_ctx *e, const plan_layer *l, const char *in,
                          const char *din);
 
+bool conv2d_resolve(plan_layer *l, const stmt_args *a);
+bool conv2d_transpose_resolve(plan_layer *l, const stmt_args *a);
+void conv_emit_forward(emit_ctx *e, const plan_layer *l, const char *in);
+void conv_emit_backward(emit_ctx *e, const plan_layer *l, const char *in,
+                        const char *din);
+bool maxpool_resolve(plan_layer *l, const stmt_args *a);
+void maxpool_emit_forward(emit_ctx *e, const plan_layer *l, const char *in);
+void maxpool_emit_backward(emit_ctx *e, const plan_layer *l, const char *in,
+                           const char *din);
+bool upsample_resolve(plan_layer *l, const stmt_args *a);
+void upsample_emit_forward(emit_ctx *e, const plan_layer *l, const char *in);
+void upsample_emit_backward(emit_ctx *e, const plan_layer *l, const char *in,
+                            const char *din);
+/* The name of a layer's shape struct in the generated C: SHAPE_<index>. */
+const char *layer_shape_name(const emit_ctx *e, const plan_layer *l, char buf[32]);
+/* size_arg (kernel or pool), strides= (default 1) and padding= into l. */
+void layer_window_args(plan_layer *l, const stmt_args *a, const char *size_arg);
+/* Output of a window layer (conv2d, maxpool) on l->in into l->out, with
+ * TensorFlow's sizes and padding; an error when valid padding cannot fit. */
+bool layer_window_shape(plan_layer *l, const stmt_args *a, const char *what,
+                        long channels);
+/* For image layers: an error naming the layer when its input is flat. */
+bool layer_needs_image(plan_layer *l, const stmt_args *a);
+
 bool flatten_resolve(plan_layer *l, const stmt_args *a);
 bool reshape_resolve(plan_layer *l, const stmt_args *a);
 void view_emit_forward(emit_ctx *e, const plan_layer *l, const char *in);

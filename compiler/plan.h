@@ -34,6 +34,8 @@ typedef struct plan_layer {
     long units;                /* dense units, conv filters */
     long kh, kw, sh, sw;       /* kernel or pool size, strides */
     padding pad;
+    long pad_top, pad_left;    /* TF's padding before (for a transpose: of
+                                  the conv2d it transposes) */
     int act;                   /* dae_act */
     double alpha;              /* leaky_relu / elu slope */
     bool use_bias;

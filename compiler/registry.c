@@ -45,6 +45,27 @@ static const arg_spec dense_args[] = {
     WEIGHT_ARGS,
     {0}};
 
+static const arg_spec conv2d_args[] = {
+    {"filters", ARG_INT, 0, true, NULL, 1, 65536, NULL, "output channels"},
+    {"kernel", ARG_SIZE2, -1, true, NULL, 1, 4096, NULL, "KHxKW, or K for KxK"},
+    {"strides", ARG_SIZE2, -1, false, "1", 1, 4096, NULL, "S or SHxSW"},
+    {"padding", ARG_CHOICE, -1, false, "valid", 0, 0, padding_names,
+     "TensorFlow's same (extra padding bottom/right) or valid"},
+    ACTIVATION_ARGS,
+    WEIGHT_ARGS,
+    {0}};
+
+static const arg_spec maxpool_args[] = {
+    {"pool", ARG_SIZE2, 0, true, NULL, 1, 4096, NULL, "PHxPW, or P for PxP"},
+    {"strides", ARG_SIZE2, -1, false, "the pool size", 1, 4096, NULL, "S or SHxSW"},
+    {"padding", ARG_CHOICE, -1, false, "valid", 0, 0, padding_names,
+     "same or valid, as TensorFlow"},
+    {0}};
+
+static const arg_spec upsample_args[] = {
+    {"factor", ARG_SIZE2, 0, true, NULL, 1, 4096, NULL, "FHxFW, or F for FxF"},
+    {0}};
+
 static const arg_spec flatten_args[] = {{0}};
 
 static const arg_spec reshape_args[] = {
@@ -112,37 +133,60 @@ static const arg_spec shuffle_args[] = {
      "new permutation every epoch"},
     {0}};
 
+/* A model layer: its arguments, shape rule and emitters. */
+#define LAYER(w, args_, doc_, resolve_, fwd, bwd, shape, work)                 \
+    {.word = w, .place = IN_MODEL, .args = args_, .doc = doc_,               \
+     .resolve = resolve_, .emit_forward = fwd, .emit_backward = bwd,         \
+     .shape_type = shape, .workspace_fn = work}
+/* A train setting: its arguments and where they go in the plan. */
+#define SETTING(w, args_, doc_, apply_)                                       \
+    {.word = w, .place = IN_TRAIN, .args = args_, .doc = doc_, .apply = apply_}
+
 const layer_kind registry[] = {
-    /* model */
-    {"input", IN_MODEL, input_args, "The input shape; first, and once",
-     NULL, NULL, NULL, NULL},
-    {"dense", IN_MODEL, dense_args, "Fully connected layer: y = act(x W + b), W of shape [in, units]",
-     dense_resolve, dense_emit_forward, dense_emit_backward, NULL},
-    {"flatten", IN_MODEL, flatten_args, "An image HxWxC as a vector of H*W*C values",
-     flatten_resolve, view_emit_forward, view_emit_backward, NULL},
-    {"reshape", IN_MODEL, reshape_args, "The same values in a new shape (row-major, NHWC)",
-     reshape_resolve, view_emit_forward, view_emit_backward, NULL},
-    /* train */
-    {"data", IN_TRAIN, data_args, "Training and validation images",
-     NULL, NULL, NULL, train_apply_data},
-    {"noise", IN_TRAIN, noise_args, "Corruption applied to the inputs; targets stay clean",
-     NULL, NULL, NULL, train_apply_noise},
-    {"clip", IN_TRAIN, clip_args, "Clip the noisy inputs to [lo, hi]",
-     NULL, NULL, NULL, train_apply_clip},
-    {"loss", IN_TRAIN, loss_args, "The training loss (binary_crossentropy runs on logits after a final sigmoid, as Keras does)",
-     NULL, NULL, NULL, train_apply_loss},
-    {"optimizer", IN_TRAIN, optimizer_args, "The optimizer, with Keras formulas and defaults",
-     NULL, NULL, NULL, train_apply_optimizer},
-    {"epochs", IN_TRAIN, epochs_args, "Passes over the training data",
-     NULL, NULL, NULL, train_apply_epochs},
-    {"batch", IN_TRAIN, batch_args, "Samples per optimizer step; the last partial batch is kept",
-     NULL, NULL, NULL, train_apply_batch},
-    {"shuffle", IN_TRAIN, shuffle_args, "A new permutation of the training data every epoch",
-     NULL, NULL, NULL, train_apply_shuffle},
-    {"seed", IN_TRAIN, seed_args, "Seeds weights, noise and shuffling",
-     NULL, NULL, NULL, train_apply_seed},
-    {"limit", IN_TRAIN, limit_args, "Use only the first N training images (validation keeps the whole test split)",
-     NULL, NULL, NULL, train_apply_limit},
+    LAYER("input", input_args, "The input shape; first, and once",
+          NULL, NULL, NULL, NULL, NULL),
+    LAYER("dense", dense_args,
+          "Fully connected layer: y = act(x W + b), W of shape [in, units]",
+          dense_resolve, dense_emit_forward, dense_emit_backward, NULL, NULL),
+    LAYER("conv2d", conv2d_args,
+          "2-D convolution (cross-correlation) on HxWxC images, kernel "
+          "[kh, kw, in, filters], TensorFlow's same/valid padding",
+          conv2d_resolve, conv_emit_forward, conv_emit_backward,
+          "dae_conv_shape", "dae_conv2d_workspace"),
+    LAYER("conv2d_transpose", conv2d_args,
+          "Transposed convolution as TensorFlow defines it (the input gradient "
+          "of the matching conv2d), kernel [kh, kw, filters, in]; output "
+          "in*stride (same) or in*stride + max(k - stride, 0) (valid)",
+          conv2d_transpose_resolve, conv_emit_forward, conv_emit_backward,
+          "dae_conv_shape", "dae_conv2d_transpose_workspace"),
+    LAYER("maxpool", maxpool_args,
+          "Max pooling; strides default to the pool size; padded cells never win",
+          maxpool_resolve, maxpool_emit_forward, maxpool_emit_backward,
+          "dae_pool_shape", NULL),
+    LAYER("upsample", upsample_args, "Nearest-neighbour upsampling by FHxFW",
+          upsample_resolve, upsample_emit_forward, upsample_emit_backward, NULL, NULL),
+    LAYER("flatten", flatten_args, "An image HxWxC as a vector of H*W*C values",
+          flatten_resolve, view_emit_forward, view_emit_backward, NULL, NULL),
+    LAYER("reshape", reshape_args, "The same values in a new shape (row-major, NHWC)",
+          reshape_resolve, view_emit_forward, view_emit_backward, NULL, NULL),
+    SETTING("data", data_args, "Training and validation images", train_apply_data),
+    SETTING("noise", noise_args, "Corruption applied to the inputs; targets stay clean",
+            train_apply_noise),
+    SETTING("clip", clip_args, "Clip the noisy inputs to [lo, hi]", train_apply_clip),
+    SETTING("loss", loss_args,
+            "The training loss (binary_crossentropy runs on logits after a final "
+            "sigmoid, as Keras does)", train_apply_loss),
+    SETTING("optimizer", optimizer_args,
+            "The optimizer, with Keras formulas and defaults", train_apply_optimizer),
+    SETTING("epochs", epochs_args, "Passes over the training data", train_apply_epochs),
+    SETTING("batch", batch_args,
+            "Samples per optimizer step; the last partial batch is kept", train_apply_batch),
+    SETTING("shuffle", shuffle_args, "A new permutation of the training data every epoch",
+            train_apply_shuffle),
+    SETTING("seed", seed_args, "Seeds weights, noise and shuffling", train_apply_seed),
+    SETTING("limit", limit_args,
+            "Use only the first N training images (validation keeps the whole test split)",
+            train_apply_limit),
     {0}};
 
 const layer_kind *registry_find(const char *word, stmt_place place)

@@ -77,6 +77,10 @@ typedef struct layer_kind {
     void (*emit_forward)(struct emit_ctx *e, const plan_layer *l, const char *in);
     void (*emit_backward)(struct emit_ctx *e, const plan_layer *l, const char *in,
                           const char *din);
+    /* Layers with a shape struct: its C type, and the runtime function that
+     * sizes the layer's scratch memory for a batch (or NULL). */
+    const char *shape_type;
+    const char *workspace_fn;
     /* Train statements: store the arguments into the plan. */
     bool (*apply)(plan_train *t, const stmt_args *a);
 } layer_kind;

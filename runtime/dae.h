@@ -7,6 +7,7 @@
 #include "rng.h"
 #include "act.h"
 #include "dense.h"
+#include "conv.h"
 #include "loss.h"
 #include "optim.h"
 #include "init.h"

@@ -50,6 +50,7 @@ typedef struct dae_net {
     float *x;            /* [B, in_size] the (noisy) input batch */
     float *acts;         /* activations: per-sample offsets times B */
     float *dacts;        /* their gradients, same layout */
+    float *work;         /* scratch for convolutions (im2col) */
 } dae_net;
 
 typedef struct dae_model {
@@ -66,6 +67,8 @@ typedef struct dae_model {
     size_t out_offset;            /* per-sample offset of the model output */
     long logits_offset;           /* offset of the last layer's logits, or -1 */
     const char *summary;          /* the daec --summary table */
+    /* Scratch floats the layers need for a batch of B, or NULL for none. */
+    size_t (*workspace)(int B);
     dae_train_config train;
     void (*forward)(dae_net *net);
     /* Back-propagates from the loss gradient written at dacts + (logits or

@@ -23,7 +23,8 @@ int dae_session_init(dae_session *s, const dae_model *m,
     size_t np = round16(m->param_count);
     size_t nio = round16((size_t)batch_max * m->in_size);
     size_t nact = round16((size_t)batch_max * m->act_per_sample);
-    s->arena_floats = 4 * np + 2 * nio + 2 * nact;
+    size_t nwork = m->workspace ? round16(m->workspace(batch_max)) : 0;
+    s->arena_floats = 4 * np + 2 * nio + 2 * nact + nwork;
     s->arena = aligned_alloc(64, s->arena_floats * sizeof(float));
     if (!s->arena)
         return dae_fail(err, "out of memory: the arena needs %.1f MiB",
@@ -37,7 +38,8 @@ int dae_session_init(dae_session *s, const dae_model *m,
     s->xbuf = p, p += nio;
     s->tbuf = p, p += nio;
     s->net.acts = p, p += nact;
-    s->net.dacts = p;
+    s->net.dacts = p, p += nact;
+    s->net.work = nwork ? p : NULL;
     return 0;
 }
 

@@ -78,6 +78,7 @@ static void backward(dae_net *net)
 {
     const int B = net->B;
 
+    /* decoder */
     /* ff.dae:15: dense 784, activation=sigmoid;  -> 784 */
     dae_dense_backward(B, 500, 784, A(1316), P(757016), D(1816), D(1316), G(757016), G(1149016));
 
@@ -89,11 +90,11 @@ static void backward(dae_net *net)
     dae_act_backward(DAE_SIGMOID, 0.0f, (size_t)B * 300, A(1016), D(1016), D(1016));
     dae_dense_backward(B, 100, 300, A(916), P(576216), D(1016), D(916), G(576216), G(606216));
 
-    /* decoder */
     /* ff.dae:12: dense 100, activation=sigmoid;  -> 100 */
     dae_act_backward(DAE_SIGMOID, 0.0f, (size_t)B * 100, A(916), D(916), D(916));
     dae_dense_backward(B, 16, 100, A(900), P(574516), D(916), D(900), G(574516), G(576116));
 
+    /* encoder */
     /* ff.dae:9: dense 16,  activation=tanh;  -> 16 (latent) */
     dae_act_backward(DAE_TANH, 0.0f, (size_t)B * 16, A(900), D(900), D(900));
     dae_dense_backward(B, 100, 16, A(800), P(572900), D(900), D(800), G(572900), G(574500));
@@ -106,7 +107,6 @@ static void backward(dae_net *net)
     dae_act_backward(DAE_SIGMOID, 0.0f, (size_t)B * 300, A(500), D(500), D(500));
     dae_dense_backward(B, 500, 300, A(0), P(392500), D(500), D(0), G(392500), G(542500));
 
-    /* encoder */
     /* ff.dae:6: dense 500, activation=sigmoid;  -> 500 */
     dae_act_backward(DAE_SIGMOID, 0.0f, (size_t)B * 500, A(0), D(0), D(0));
     dae_dense_backward(B, 784, 500, net->x, P(0), D(0), NULL, G(0), G(392000));

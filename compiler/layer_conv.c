@@ -1,0 +1,147 @@
+/* conv2d and conv2d_transpose: TensorFlow's output sizes and padding, the
+ * shape struct the runtime kernels read, and their calls. */
+#include "emit.h"
+#include "layers.h"
+
+const char *layer_shape_name(const emit_ctx *e, const plan_layer *l, char buf[32])
+{
+    snprintf(buf, 32, "SHAPE_%d", (int)(l - e->p->layers));
+    return buf;
+}
+
+bool layer_needs_image(plan_layer *l, const stmt_args *a)
+{
+    char buf[64];
+    if (l->in.rank == 3)
+        return true;
+    diag_error(a->d, a->loc, "%s needs an image input HxWxC, but its input is %s; "
+               "declare 'input 28x28x1;' or add 'reshape 28x28x1;' before it",
+               l->kind->word, shape_str(l->in, buf, sizeof buf));
+    return false;
+}
+
+/* TF's forward window geometry along one axis: output size and padding
+ * before, for input n, window k, stride s. False when valid cannot fit. */
+static bool window_axis(long n, long k, long s, padding pad, long *out, long *before)
+{
+    if (pad == PAD_SAME) {
+        *out = (n + s - 1) / s;
+        long total = (*out - 1) * s + k - n;
+        *before = total > 0 ? total / 2 : 0;
+        return true;
+    }
+    *before = 0;
+    *out = n >= k ? (n - k) / s + 1 : 0;
+    return n >= k;
+}
+
+/* Kernel, strides and padding arguments shared by convolutions and pools. */
+void layer_window_args(plan_layer *l, const stmt_args *a, const char *size_arg)
+{
+    const arg_value *k = stmt_arg(a, size_arg), *st = stmt_arg(a, "strides");
+    const arg_value *pad = stmt_arg(a, "padding");
+    l->kh = k->dims[0], l->kw = k->dims[1];
+    l->sh = st->present ? st->dims[0] : 1;
+    l->sw = st->present ? st->dims[1] : 1;
+    l->pad = pad->present ? (padding)pad->choice : PAD_VALID;
+}
+
+static bool too_small(plan_layer *l, const stmt_args *a, const char *what)
+{
+    char buf[64];
+    diag_error(a->d, stmt_arg(a, what)->loc, "%s %ldx%ld is larger than its input "
+               "%s under padding=valid", what, l->kh, l->kw,
+               shape_str(l->in, buf, sizeof buf));
+    return false;
+}
+
+/* Output of a window layer (conv2d, maxpool) on l->in, into l->out. */
+bool layer_window_shape(plan_layer *l, const stmt_args *a, const char *what, long channels)
+{
+    long oh, ow;
+    bool fits = window_axis(l->in.h, l->kh, l->sh, l->pad, &oh, &l->pad_top);
+    fits = window_axis(l->in.w, l->kw, l->sw, l->pad, &ow, &l->pad_left) && fits;
+    if (!fits)
+        return too_small(l, a, what);
+    l->out = (shape){3, oh, ow, channels};
+    return true;
+}
+
+static void conv_params(plan_layer *l, long in_c, bool transpose)
+{
+    long f = l->units, rf = l->kh * l->kw;
+    l->kernel_rank = 4;
+    l->kernel_shape[0] = l->kh;
+    l->kernel_shape[1] = l->kw;
+    l->kernel_shape[2] = transpose ? f : in_c;
+    l->kernel_shape[3] = transpose ? in_c : f;
+    l->kernel_size = (size_t)(rf * in_c * f);
+    l->bias_size = l->use_bias ? (size_t)f : 0;
+    /* Keras's fans: shape[-2] and shape[-1] times the receptive field */
+    l->fan_in = rf * l->kernel_shape[2];
+    l->fan_out = rf * l->kernel_shape[3];
+}
+
+bool conv2d_resolve(plan_layer *l, const stmt_args *a)
+{
+    bool ok = layer_resolve_activation(l, a);
+    layer_resolve_weights(l, a);
+    l->units = stmt_arg(a, "filters")->i;
+    layer_window_args(l, a, "kernel");
+    if (!layer_needs_image(l, a) || !layer_window_shape(l, a, "kernel", l->units))
+        return false;
+    conv_params(l, l->in.c, false);
+    l->flops = 2.0 * (double)(l->out.h * l->out.w) * (double)l->kernel_size;
+    return ok;
+}
+
+bool conv2d_transpose_resolve(plan_layer *l, const stmt_args *a)
+{
+    bool ok = layer_resolve_activation(l, a);
+    layer_resolve_weights(l, a);
+    l->units = stmt_arg(a, "filters")->i;
+    layer_window_args(l, a, "kernel");
+    if (!layer_needs_image(l, a))
+        return false;
+    long oh, ow, back_h, back_w;
+    if (l->pad == PAD_SAME) {
+        oh = l->in.h * l->sh, ow = l->in.w * l->sw;
+    } else {
+        oh = l->in.h * l->sh + (l->kh > l->sh ? l->kh - l->sh : 0);
+        ow = l->in.w * l->sw + (l->kw > l->sw ? l->kw - l->sw : 0);
+    }
+    /* the padding of the conv2d this transposes, which maps oh back to in.h */
+    window_axis(oh, l->kh, l->sh, l->pad, &back_h, &l->pad_top);
+    window_axis(ow, l->kw, l->sw, l->pad, &back_w, &l->pad_left);
+    l->out = (shape){3, oh, ow, l->units};
+    conv_params(l, l->in.c, true);
+    l->flops = 2.0 * (double)(l->in.h * l->in.w) * (double)l->kernel_size;
+    return ok;
+}
+
+void conv_emit_forward(emit_ctx *e, const plan_layer *l, const char *in)
+{
+    char geo[32], bias[32] = "NULL";
+    const char *fn = l->kind->resolve == conv2d_resolve ? "dae_conv2d_forward"
+                                                        : "dae_conv2d_transpose_forward";
+    if (l->use_bias)
+        snprintf(bias, sizeof bias, "P(%zu)", l->bias_off);
+    emit_line(e, "%s(&%s, B, %s, P(%zu), %s, A(%zu), net->work);", fn,
+              layer_shape_name(e, l, geo), in, l->kernel_off, bias,
+              l->separate_logits ? l->logits_off : l->out_off);
+    layer_emit_activation_forward(e, l);
+}
+
+void conv_emit_backward(emit_ctx *e, const plan_layer *l, const char *in,
+                        const char *din)
+{
+    char geo[32], bias[32] = "NULL";
+    const char *fn = l->kind->resolve == conv2d_resolve ? "dae_conv2d_backward"
+                                                        : "dae_conv2d_transpose_backward";
+    size_t dz = layer_emit_activation_backward(e, l);
+    if (l->use_bias)
+        snprintf(bias, sizeof bias, "G(%zu)", l->bias_off);
+    emit_line(e, "%s(&%s, B, %s, P(%zu), D(%zu), %s, G(%zu), %s, net->work);", fn,
+              layer_shape_name(e, l, geo), in, l->kernel_off, dz, din ? din : "NULL",
+              l->kernel_off, bias);
+}
