@@ -310,7 +310,8 @@ static int run_kernels(const net_def *d, const fixture *fx, result *r)
         free(params), free(grads), free(om), free(ov), free(acts), free(dacts);
         return -1;
     }
-    dae_net n = {fx->B, params, grads, (float *)fx->x, acts, dacts};
+    dae_net n = {.B = fx->B, .params = params, .grads = grads, .x = (float *)fx->x,
+                 .acts = acts, .dacts = dacts};
     set_weights(d, fx, params);
     for (int step = 1; step <= STEPS; step++) {
         m->forward(&n);
