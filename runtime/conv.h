@@ -46,6 +46,17 @@ void dae_conv2d_transpose_backward(const dae_conv_shape *s, int B, const float *
                                    const float *W, const float *dy, float *dx,
                                    float *dW, float *db, float *work);
 
+/* The conv kernels run im2col + sgemm over groups of samples whose column
+ * matrix holds at most this many floats (default 1M, i.e. 4 MB, at least
+ * one sample; 0 restores it).
+ * Tests lower it to force several groups. Set it before sizing any
+ * workspace: the *_workspace results depend on it. */
+void dae_conv_set_group_cap(size_t floats);
+
+/* Seconds the conv kernels spent in sgemm and in im2col/col2im, for
+ * profiling; never reset by the runtime. */
+extern double dae_conv_gemm_seconds, dae_conv_patch_seconds;
+
 /* Max pooling: in H x W x C -> out OH x OW x C with windows PH x PW at
  * strides SH x SW. Padded cells never win; the first maximum in row-major
  * window order takes the whole gradient (TensorFlow's CPU kernel). */

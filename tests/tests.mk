@@ -2,7 +2,8 @@
 # "ok NAME" or "not ok NAME: why" per check; tests/run does the counting.
 TEST_SRC  := $(wildcard tests/unit/*.c)
 TEST_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(TEST_SRC)) \
-             $(B)/tests/test_generated_ff
+             $(B)/tests/test_generated_ff $(B)/tests/test_generated_conv \
+             $(B)/tests/test_generated_conv_odd
 
 $(B)/tests/%: tests/unit/%.c tests/unit/check.h $(B)/libdae.a $(RUNTIME_HDR) | $(B)/tests
 	$(CC) $(RT_CFLAGS) $(WARN) $(CPPFLAGS) -Iruntime -Itests/unit -o $@ $< $(B)/libdae.a $(LDLIBS)
@@ -14,14 +15,20 @@ test: test-bins
 	$(MAKE) -s B=build/asan DAEC=build/asan/daec OPT="$(SAN)" RT_CFLAGS="$(SAN)" test-bins
 	SAN_FLAGS="$(SAN)" tests/run
 
-# The reference check of generated code: specs/ff.dae compiled by daec,
-# linked (main renamed) with tests/reference/test_generated.c.
-$(B)/tests/gen_ff.c: specs/ff.dae $(DAEC) | $(B)/tests
-	./$(DAEC) $< -o $@
-$(B)/tests/gen_ff.o: $(B)/tests/gen_ff.c $(RUNTIME_HDR)
-	$(CC) $(RT_CFLAGS) $(WARN) $(CPPFLAGS) -Iruntime -Dmain=generated_trainer_main -c -o $@ $<
-$(B)/tests/test_generated_ff: tests/reference/test_generated.c $(B)/tests/gen_ff.o tests/unit/check.h $(B)/libdae.a
-	$(CC) $(RT_CFLAGS) $(WARN) $(CPPFLAGS) -Iruntime -Itests/unit -o $@ $< $(B)/tests/gen_ff.o $(B)/libdae.a $(LDLIBS)
+# Reference checks of generated code: each spec compiled by daec, linked
+# (main renamed) with tests/reference/test_generated.c, against its
+# PyTorch fixture: $(1) name, $(2) spec, $(3) relative tolerance.
+define generated_test
+$(B)/tests/gen_$(1).c: $(2) $(DAEC) | $(B)/tests
+	./$(DAEC) $$< -o $$@
+$(B)/tests/gen_$(1).o: $(B)/tests/gen_$(1).c $(RUNTIME_HDR)
+	$(CC) $(RT_CFLAGS) $(WARN) $(CPPFLAGS) -Iruntime -Dmain=generated_trainer_main -c -o $$@ $$<
+$(B)/tests/test_generated_$(1): tests/reference/test_generated.c $(B)/tests/gen_$(1).o tests/unit/check.h $(B)/libdae.a
+	$(CC) $(RT_CFLAGS) $(WARN) $(CPPFLAGS) -DTOLERANCE=$(3) -Iruntime -Itests/unit -o $$@ $$< $(B)/tests/gen_$(1).o $(B)/libdae.a $(LDLIBS)
+endef
+$(eval $(call generated_test,ff,specs/ff.dae,1e-5))
+$(eval $(call generated_test,conv,specs/conv.dae,1e-4))
+$(eval $(call generated_test,conv_odd,tests/reference/conv_odd.dae,1e-4))
 
 # make bench's sgemm floor program, linked with the generated ff model.
 $(B)/bench/gen_ff.c: specs/ff.dae $(DAEC)

@@ -1,13 +1,17 @@
-/* The trainer daec generates from specs/ff.dae, checked against PyTorch:
- * this file is linked with that generated C (its main renamed) and runs
- * its forward/backward and Adam through the runtime session on the
- * fixture's batch. Loss, every gradient and the weights after three steps
- * must agree with tests/reference/ff_fixture.safetensors to 1e-5. */
+/* A trainer daec generated, checked against PyTorch: this file is linked
+ * with the generated C (its main renamed) and runs its forward/backward
+ * and Adam through the runtime session on the fixture's batch. Loss,
+ * every gradient and the weights after three steps must agree with
+ * tests/reference/NAME_fixture.safetensors to TOLERANCE (relative). */
 #include <stdio.h>
 #include <string.h>
 #include "check.h"
 #include "dae.h"
 #include "safetensors.h"
+
+#ifndef TOLERANCE
+#define TOLERANCE 1e-5
+#endif
 
 extern const dae_model daec_model;
 
@@ -31,24 +35,27 @@ static void compare_params(const dae_st_file *f, const char *prefix,
         const dae_param *p = &m->params[i];
         char name[160], label[200];
         snprintf(name, sizeof name, "%s%s", prefix, p->name);
-        snprintf(label, sizeof label, "generated ff %s %s", what, p->name);
+        snprintf(label, sizeof label, "generated %s %s %s", daec_model.name, what, p->name);
         const float *want = tensor(f, name, p->size);
         if (!want)
             continue;
         double rel = check_max_rel(values + p->offset, want, p->size, 1e-30);
-        check_report(rel <= 1e-5, label, "max rel diff %.2e", rel);
+        check_report(rel <= TOLERANCE, label, "max rel diff %.2e", rel);
     }
 }
 
 int main(int argc, char **argv)
 {
-    const char *path = argc > 1 ? argv[1] : "tests/reference/ff_fixture.safetensors";
     const dae_model *m = &daec_model;
+    char fixture[256], label[128];
+    snprintf(fixture, sizeof fixture, "tests/reference/%s_fixture.safetensors", m->name);
+    const char *path = argc > 1 ? argv[1] : fixture;
     dae_st_file f;
     dae_error err;
     dae_session s;
     if (dae_st_read(path, &f, &err) != 0) {
-        check_report(0, "generated ff fixture loads", "%s", err.msg);
+        snprintf(label, sizeof label, "generated %s fixture loads", m->name);
+        check_report(0, label, "%s", err.msg);
         return 1;
     }
     int B = (int)dae_st_find(&f, "x")->shape[0];
@@ -68,15 +75,15 @@ int main(int argc, char **argv)
     }
     float l0 = dae_session_forward_backward(&s, x, t, B);
     double rel = check_max_rel(&l0, loss, 1, 1e-30);
-    check_report(rel <= 1e-5, "generated ff loss", "%.9g vs %.9g, rel %.2e",
+    snprintf(label, sizeof label, "generated %s loss", m->name);
+    check_report(rel <= TOLERANCE, label, "%.9g vs %.9g, rel %.2e",
                  (double)l0, (double)loss[0], rel);
     compare_params(&f, "grad.", s.net.grads, "gradient");
     for (int step = 0; step < 3; step++) {
         float l = step ? dae_session_forward_backward(&s, x, t, B) : l0;
         rel = check_max_rel(&l, &losses[step], 1, 1e-30);
-        char label[64];
-        snprintf(label, sizeof label, "generated ff loss before step %d", step + 1);
-        check_report(rel <= 1e-5, label, "rel %.2e", rel);
+        snprintf(label, sizeof label, "generated %s loss before step %d", m->name, step + 1);
+        check_report(rel <= TOLERANCE, label, "rel %.2e", rel);
         dae_session_update(&s);
     }
     compare_params(&f, "step3.", s.net.params, "weights after 3 Adam steps");

@@ -1,0 +1,111 @@
+/* Max pooling on NHWC tensors, TensorFlow's CPU semantics: windows are
+ * clipped to the image (padding is never a candidate) and a value replaces
+ * the running maximum only if strictly greater, so the first maximum in
+ * row-major window order is the argmax. Channels are the inner loop. */
+#include "conv.h"
+
+#include <string.h>
+
+/* Channels handled per pass of the backward argmax search. */
+#define CHUNK 64
+
+/* The window of output (oh, ow) clipped to the image: rows [*r0, *r1),
+ * columns [*c0, *c1). */
+static void window(const dae_pool_shape *s, int oh, int ow, int *r0, int *r1,
+                   int *c0, int *c1)
+{
+    int r = oh * s->SH - s->pad_top, c = ow * s->SW - s->pad_left;
+
+    *r0 = r < 0 ? 0 : r;
+    *r1 = r + s->PH < s->H ? r + s->PH : s->H;
+    *c0 = c < 0 ? 0 : c;
+    *c1 = c + s->PW < s->W ? c + s->PW : s->W;
+}
+
+static void pool_pixel(const dae_pool_shape *s, const float *img, int oh,
+                       int ow, float *y)
+{
+    const int C = s->C;
+    int r0, r1, c0, c1;
+
+    window(s, oh, ow, &r0, &r1, &c0, &c1);
+    if (r0 >= r1 || c0 >= c1) {
+        /* Only reachable for padding no TF rule produces. */
+        memset(y, 0, (size_t)C * sizeof *y);
+        return;
+    }
+    memcpy(y, img + ((size_t)r0 * (size_t)s->W + (size_t)c0) * (size_t)C,
+           (size_t)C * sizeof *y);
+    for (int r = r0; r < r1; r++)
+        for (int c = c0; c < c1; c++) {
+            const float *v = img + ((size_t)r * (size_t)s->W + (size_t)c) * (size_t)C;
+            for (int k = 0; k < C; k++)
+                y[k] = v[k] > y[k] ? v[k] : y[k];
+        }
+}
+
+void dae_maxpool_forward(const dae_pool_shape *s, int B, const float *x, float *y)
+{
+    const size_t in = (size_t)s->H * (size_t)s->W * (size_t)s->C;
+
+    for (int n = 0; n < B; n++, x += in)
+        for (int oh = 0; oh < s->OH; oh++)
+            for (int ow = 0; ow < s->OW; ow++, y += s->C)
+                pool_pixel(s, x, oh, ow, y);
+}
+
+/* Adds dy[k] for channels k0 .. k0+nk-1 of output (oh, ow) into dimg at
+ * the first maximum of each channel's window in img. In two vectorisable
+ * passes: the maximum as the forward pass finds it, then the first cell
+ * equal to it. A NaN maximum can only be the first cell (a NaN never
+ * compares greater), which the strictly-greater scan also keeps. */
+static void unpool_chunk(const dae_pool_shape *s, const float *img, int oh,
+                         int ow, int k0, int nk, const float *dy, float *dimg)
+{
+    const size_t C = (size_t)s->C;
+    float m[CHUNK];
+    int open[CHUNK];
+    int r0, r1, c0, c1;
+
+    window(s, oh, ow, &r0, &r1, &c0, &c1);
+    if (r0 >= r1 || c0 >= c1)
+        return;
+    const float *first = img + ((size_t)r0 * (size_t)s->W + (size_t)c0) * C + k0;
+    for (int k = 0; k < nk; k++) {
+        m[k] = first[k];
+        open[k] = 1;
+    }
+    for (int r = r0; r < r1; r++)
+        for (int c = c0; c < c1; c++) {
+            const float *v = img + ((size_t)r * (size_t)s->W + (size_t)c) * C + k0;
+            for (int k = 0; k < nk; k++)
+                m[k] = v[k] > m[k] ? v[k] : m[k];
+        }
+    for (int r = r0; r < r1; r++)
+        for (int c = c0; c < c1; c++) {
+            const size_t off = ((size_t)r * (size_t)s->W + (size_t)c) * C + (size_t)k0;
+            const float *v = img + off;
+            float *d = dimg + off;
+            for (int k = 0; k < nk; k++) {
+                int hit = open[k] & ((v[k] == m[k]) | (m[k] != m[k]));
+                d[k] += hit ? dy[k] : 0.0f;
+                open[k] &= !hit;
+            }
+        }
+}
+
+void dae_maxpool_backward(const dae_pool_shape *s, int B, const float *x,
+                          const float *y, const float *dy, float *dx)
+{
+    const size_t in = (size_t)s->H * (size_t)s->W * (size_t)s->C;
+
+    (void)y; /* the argmax is found again in x, as TF's CPU kernel does */
+    memset(dx, 0, (size_t)(B > 0 ? B : 0) * in * sizeof *dx);
+    for (int n = 0; n < B; n++, x += in, dx += in)
+        for (int oh = 0; oh < s->OH; oh++)
+            for (int ow = 0; ow < s->OW; ow++, dy += s->C)
+                for (int k0 = 0; k0 < s->C; k0 += CHUNK) {
+                    int nk = s->C - k0 < CHUNK ? s->C - k0 : CHUNK;
+                    unpool_chunk(s, x, oh, ow, k0, nk, dy + k0, dx);
+                }
+}
