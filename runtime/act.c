@@ -76,9 +76,10 @@ static void act_range(void *ctx, size_t begin, size_t end)
 void dae_act_forward(dae_act a, float alpha, size_t n, const float *z, float *y)
 {
     act_job j = {a, alpha, z, y};
-    /* the exp-based activations are worth splitting, the others are not */
+    /* the exp-based activations are worth splitting early, the cheap ones
+     * only on the large tensors of convolutional layers */
     int costly = a == DAE_SIGMOID || a == DAE_TANH || a == DAE_ELU;
-    dae_parallel_for(n, costly ? 32768 : (size_t)-1, act_range, &j);
+    dae_parallel_for(n, costly ? 32768 : 1 << 20, act_range, &j);
 }
 
 static void relu_bwd(size_t n, const float *y, const float *dy, float *dz)
@@ -115,13 +116,23 @@ static void tanh_bwd(size_t n, const float *y, const float *dy, float *dz)
         dz[i] = dy[i] * (1.0f - y[i] * y[i]);
 }
 
-void dae_act_backward(dae_act a, float alpha, size_t n, const float *y,
-                      const float *dy, float *dz)
+typedef struct act_grad_job {
+    dae_act a;
+    float alpha;
+    const float *y, *dy;
+    float *dz;
+} act_grad_job;
+
+static void act_grad_range(void *ctx, size_t begin, size_t end)
 {
-    switch (a) {
+    const act_grad_job *j = ctx;
+    size_t n = end - begin;
+    const float *y = j->y + begin, *dy = j->dy + begin;
+    float *dz = j->dz + begin;
+    switch (j->a) {
     case DAE_RELU: relu_bwd(n, y, dy, dz); return;
-    case DAE_LEAKY_RELU: leaky_bwd(alpha, n, y, dy, dz); return;
-    case DAE_ELU: elu_bwd(alpha, n, y, dy, dz); return;
+    case DAE_LEAKY_RELU: leaky_bwd(j->alpha, n, y, dy, dz); return;
+    case DAE_ELU: elu_bwd(j->alpha, n, y, dy, dz); return;
     case DAE_SIGMOID: sigmoid_bwd(n, y, dy, dz); return;
     case DAE_TANH: tanh_bwd(n, y, dy, dz); return;
     case DAE_LINEAR: break;
@@ -129,6 +140,14 @@ void dae_act_backward(dae_act a, float alpha, size_t n, const float *y,
     if (dz != dy)
         for (size_t i = 0; i < n; i++)
             dz[i] = dy[i];
+}
+
+void dae_act_backward(dae_act a, float alpha, size_t n, const float *y,
+                      const float *dy, float *dz)
+{
+    act_grad_job j = {a, alpha, y, dy, dz};
+    /* only the large tensors of convolutional layers are worth splitting */
+    dae_parallel_for(n, 1 << 20, act_grad_range, &j);
 }
 
 const char *dae_act_name(dae_act a)

@@ -9,6 +9,7 @@
 #include <time.h>
 #include "conv_f1.h"
 #include "im2col.h"
+#include "parallel.h"
 
 /* 1M floats (4 MB): a group's patches then stay in cache between im2col
  * and the GEMM that reads them. On the article's model (B = 128, 2 cores,
@@ -128,11 +129,33 @@ static void gemm(int ta, int tb, int M, int N, int K, const float *A, int lda,
     dae_conv_gemm_seconds += now() - t0;
 }
 
+/* im2col or col2im over a range of images; images never share a row of
+ * cols or a pixel, so the range can be split over threads. */
+typedef struct patch_job {
+    const dae_patches *p;
+    const float *from;
+    float *to;
+} patch_job;
+
+static void im2col_range(void *ctx, size_t first, size_t last)
+{
+    const patch_job *j = ctx;
+    size_t img = (size_t)j->p->H * j->p->W * j->p->C, col = dae_patches_cols(j->p);
+    dae_im2col(j->p, (int)(last - first), j->from + first * img, j->to + first * col);
+}
+
+static void col2im_range(void *ctx, size_t first, size_t last)
+{
+    const patch_job *j = ctx;
+    size_t img = (size_t)j->p->H * j->p->W * j->p->C, col = dae_patches_cols(j->p);
+    dae_col2im_add(j->p, (int)(last - first), j->from + first * col, j->to + first * img);
+}
+
 static void im2col(const dae_patches *p, int n, const float *imgs, float *cols)
 {
     double t0 = now();
-
-    dae_im2col(p, n, imgs, cols);
+    patch_job j = {p, imgs, cols};
+    dae_parallel_for((size_t)n, 2, im2col_range, &j);
     dae_conv_patch_seconds += now() - t0;
 }
 
@@ -140,8 +163,8 @@ static void col2im_add(const dae_patches *p, int n, const float *cols,
                        float *imgs)
 {
     double t0 = now();
-
-    dae_col2im_add(p, n, cols, imgs);
+    patch_job j = {p, cols, imgs};
+    dae_parallel_for((size_t)n, 2, col2im_range, &j);
     dae_conv_patch_seconds += now() - t0;
 }
 

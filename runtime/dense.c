@@ -4,7 +4,8 @@
 #include <cblas.h>
 #include <string.h>
 #include "progress.h"
-double dae_gemm_seconds;
+
+double dae_dense_gemm_seconds;
 
 /* y starts as the bias rows and the GEMM adds x W with beta = 1: OpenBLAS
  * then skips its separate pass zeroing y, and the bias costs one write
@@ -25,7 +26,7 @@ void dae_dense_forward(int B, int in, int out, const float *x, const float *W,
     if (in > 0)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, out, in,
                     1.0f, x, in, W, out, 1.0f, y, out);
-    dae_gemm_seconds += dae_seconds() - t0;
+    dae_dense_gemm_seconds += dae_seconds() - t0;
 }
 
 static void column_sums(int B, int out, const float *dy, float *db)
@@ -62,5 +63,5 @@ void dae_dense_backward(int B, int in, int out, const float *x, const float *W,
     if (dx)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, in, out, 1.0f,
                     dy, out, W, out, 0.0f, dx, in);
-    dae_gemm_seconds += dae_seconds() - t0;
+    dae_dense_gemm_seconds += dae_seconds() - t0;
 }

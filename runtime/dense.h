@@ -12,4 +12,7 @@ void dae_dense_forward(int B, int in, int out, const float *x, const float *W,
 void dae_dense_backward(int B, int in, int out, const float *x, const float *W,
                         const float *dy, float *dx, float *dW, float *db);
 
+/* Seconds spent in sgemm so far (for DAE_PROFILE=1). */
+extern double dae_dense_gemm_seconds;
+
 #endif

@@ -3,6 +3,7 @@
  * the running maximum only if strictly greater, so the first maximum in
  * row-major window order is the argmax. Channels are the inner loop. */
 #include "conv.h"
+#include "parallel.h"
 
 #include <string.h>
 
@@ -44,14 +45,31 @@ static void pool_pixel(const dae_pool_shape *s, const float *img, int oh,
         }
 }
 
-void dae_maxpool_forward(const dae_pool_shape *s, int B, const float *x, float *y)
-{
-    const size_t in = (size_t)s->H * (size_t)s->W * (size_t)s->C;
+/* Images are independent: ranges of them go to different threads. */
+typedef struct pool_job {
+    const dae_pool_shape *s;
+    const float *x, *dy;
+    float *y, *dx;
+} pool_job;
 
-    for (int n = 0; n < B; n++, x += in)
+static void forward_range(void *ctx, size_t first, size_t last)
+{
+    const pool_job *j = ctx;
+    const dae_pool_shape *s = j->s;
+    const size_t in = (size_t)s->H * (size_t)s->W * (size_t)s->C;
+    const size_t out = (size_t)s->OH * (size_t)s->OW * (size_t)s->C;
+    for (size_t n = first; n < last; n++) {
+        float *y = j->y + n * out;
         for (int oh = 0; oh < s->OH; oh++)
             for (int ow = 0; ow < s->OW; ow++, y += s->C)
-                pool_pixel(s, x, oh, ow, y);
+                pool_pixel(s, j->x + n * in, oh, ow, y);
+    }
+}
+
+void dae_maxpool_forward(const dae_pool_shape *s, int B, const float *x, float *y)
+{
+    pool_job j = {s, x, NULL, y, NULL};
+    dae_parallel_for((size_t)(B > 0 ? B : 0), 2, forward_range, &j);
 }
 
 /* Adds dy[k] for channels k0 .. k0+nk-1 of output (oh, ow) into dimg at
@@ -94,18 +112,28 @@ static void unpool_chunk(const dae_pool_shape *s, const float *img, int oh,
         }
 }
 
-void dae_maxpool_backward(const dae_pool_shape *s, int B, const float *x,
-                          const float *y, const float *dy, float *dx)
+static void backward_range(void *ctx, size_t first, size_t last)
 {
+    const pool_job *j = ctx;
+    const dae_pool_shape *s = j->s;
     const size_t in = (size_t)s->H * (size_t)s->W * (size_t)s->C;
-
-    (void)y; /* the argmax is found again in x, as TF's CPU kernel does */
-    memset(dx, 0, (size_t)(B > 0 ? B : 0) * in * sizeof *dx);
-    for (int n = 0; n < B; n++, x += in, dx += in)
+    const size_t out = (size_t)s->OH * (size_t)s->OW * (size_t)s->C;
+    memset(j->dx + first * in, 0, (last - first) * in * sizeof(float));
+    for (size_t n = first; n < last; n++) {
+        const float *x = j->x + n * in, *dy = j->dy + n * out;
         for (int oh = 0; oh < s->OH; oh++)
             for (int ow = 0; ow < s->OW; ow++, dy += s->C)
                 for (int k0 = 0; k0 < s->C; k0 += CHUNK) {
                     int nk = s->C - k0 < CHUNK ? s->C - k0 : CHUNK;
-                    unpool_chunk(s, x, oh, ow, k0, nk, dy + k0, dx);
+                    unpool_chunk(s, x, oh, ow, k0, nk, dy + k0, j->dx + n * in);
                 }
+    }
+}
+
+void dae_maxpool_backward(const dae_pool_shape *s, int B, const float *x,
+                          const float *y, const float *dy, float *dx)
+{
+    (void)y; /* the argmax is found again in x, as TF's CPU kernel does */
+    pool_job j = {s, x, dy, NULL, dx};
+    dae_parallel_for((size_t)(B > 0 ? B : 0), 2, backward_range, &j);
 }

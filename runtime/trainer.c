@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include "conv.h"
 #include "data.h"
+#include "dense.h"
 #include "history.h"
 #include "noise.h"
 #include "progress.h"
@@ -153,11 +155,13 @@ static int epochs(run *r, dae_error *err)
         float val_loss = validate(r);
         double secs = dae_seconds() - t0;
         if (r->profile) {
-            extern double dae_gemm_seconds;
             fprintf(stderr, "profile epoch %d: gather %.3fs  forward+backward %.3fs  "
-                    "update %.3fs  validation %.3fs gemm %.3f\n", epoch, r->t_gather,
-                    r->t_step, r->t_update, dae_seconds() - tv, dae_gemm_seconds);
-            dae_gemm_seconds = 0;
+                    "update %.3fs  validation %.3fs  (of these: sgemm %.3fs, "
+                    "im2col/col2im %.3fs)\n", epoch, r->t_gather, r->t_step,
+                    r->t_update, dae_seconds() - tv,
+                    dae_dense_gemm_seconds + dae_conv_gemm_seconds,
+                    dae_conv_patch_seconds);
+            dae_dense_gemm_seconds = dae_conv_gemm_seconds = dae_conv_patch_seconds = 0;
             r->t_gather = r->t_step = r->t_update = 0;
         }
         dae_progress_done(&r->progress, loss, val_loss, secs);
