@@ -95,18 +95,13 @@ static bool unknown_choice(diag_ctx *d, const arg_spec *s, const ast_value *v,
                            dae_loc loc)
 {
     const char *hint = diag_suggest(v->text, s->choices);
+    char list[256];
     if (hint)
-        diag_error(d, loc, "unknown %s '%s'; did you mean '%s'?", s->name,
+        diag_error(d, loc, "unknown %s '%.64s'; did you mean '%s'?", s->name,
                    v->text, hint);
-    else {
-        char list[256] = "";
-        for (int i = 0; s->choices[i]; i++) {
-            strncat(list, i ? ", " : "", sizeof list - strlen(list) - 1);
-            strncat(list, s->choices[i], sizeof list - strlen(list) - 1);
-        }
-        diag_error(d, loc, "unknown %s '%s' (expected one of: %s)", s->name,
-                   v->text, list);
-    }
+    else
+        diag_error(d, loc, "unknown %s '%.64s' (expected one of: %s)", s->name,
+                   v->text, diag_join(s->choices, list, sizeof list));
     return false;
 }
 

@@ -32,18 +32,13 @@ static void unknown_word(diag_ctx *d, const ast_node *n, const char *what,
                          const char *const *candidates)
 {
     const char *hint = diag_suggest(n->word, candidates);
-    char list[256] = "";
-    if (hint) {
+    char list[256];
+    if (hint)
         diag_error(d, n->word_loc, "unknown %s '%.64s'; did you mean '%s'?", what,
                    n->word, hint);
-        return;
-    }
-    for (int i = 0; candidates[i]; i++) {
-        strncat(list, i ? ", " : "", sizeof list - strlen(list) - 1);
-        strncat(list, candidates[i], sizeof list - strlen(list) - 1);
-    }
-    diag_error(d, n->word_loc, "unknown %s '%.64s' (expected one of: %s)", what,
-               n->word, list);
+    else
+        diag_error(d, n->word_loc, "unknown %s '%.64s' (expected one of: %s)", what,
+                   n->word, diag_join(candidates, list, sizeof list));
 }
 
 /* The statement as written (its first line), for comments and summaries. */

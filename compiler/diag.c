@@ -340,3 +340,14 @@ const char *diag_suggest(const char *word, const char *const *candidates)
     }
     return best;
 }
+
+const char *diag_join(const char *const *words, char *buf, size_t n)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int i = 0; words[i] && used + 1 < n; i++) {
+        int w = snprintf(buf + used, n - used, "%s%s", i ? ", " : "", words[i]);
+        used += w > 0 ? (size_t)w : 0;
+    }
+    return buf;
+}

@@ -26,4 +26,7 @@ void diag_note(diag_ctx *d, dae_loc loc, const char *fmt, ...)
  * plausible typo; NULL otherwise. candidates ends with NULL. */
 const char *diag_suggest(const char *word, const char *const *candidates);
 
+/* "a, b, c" from a NULL-terminated list, cut to fit buf. */
+const char *diag_join(const char *const *words, char *buf, size_t n);
+
 #endif
