@@ -80,7 +80,7 @@ data:
 golden: $(DAEC)
 	tests/golden/refresh
 
-bench: all $(B)/bench/sgemm_floor_ff
+bench: all
 	bench/run
 
 demo:
