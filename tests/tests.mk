@@ -11,7 +11,7 @@ $(B)/tests/%: tests/unit/%.c tests/unit/check.h $(B)/libdae.a $(RUNTIME_HDR) | $
 test-bins: $(DAEC) $(B)/libdae.a $(TEST_BINS)
 
 # The suite twice: as built, and built with AddressSanitizer and UBSan.
-test: test-bins
+test: data test-bins
 	$(MAKE) -s B=build/asan DAEC=build/asan/daec OPT="$(SAN)" RT_CFLAGS="$(SAN)" test-bins
 	SAN_FLAGS="$(SAN)" tests/run
 
