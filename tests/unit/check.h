@@ -43,4 +43,26 @@ static inline double check_max_rel(const float *a, const float *b, size_t n, dou
     return maxdiff / maxref;
 }
 
+typedef double (*scalar_fn)(void *ctx);
+
+/* Central differences of f with respect to p[0..n), written to g. The step
+ * is measured after rounding p +- h to float. */
+static inline void numeric_grad(scalar_fn f, void *ctx, float *p, size_t n,
+                                float h, float *g)
+{
+    for (size_t i = 0; i < n; i++) {
+        float p0 = p[i], up, down;
+        double fp, fm;
+
+        p[i] = p0 + h;
+        up = p[i];
+        fp = f(ctx);
+        p[i] = p0 - h;
+        down = p[i];
+        fm = f(ctx);
+        p[i] = p0;
+        g[i] = (float)((fp - fm) / ((double)up - (double)down));
+    }
+}
+
 #endif

@@ -61,27 +61,6 @@ static void check_ok(int ok, const char *name)
 
 /* ---- numerical gradients ---------------------------------------------- */
 
-typedef double (*scalar_fn)(void *ctx);
-
-/* Central differences of f with respect to p[0..n), written to g. The step
- * is measured after rounding p +- h to float. */
-static void numeric_grad(scalar_fn f, void *ctx, float *p, size_t n, float h,
-                         float *g)
-{
-    for (size_t i = 0; i < n; i++) {
-        float p0 = p[i], up, down;
-        double fp, fm;
-
-        p[i] = p0 + h;
-        up = p[i];
-        fp = f(ctx);
-        p[i] = p0 - h;
-        down = p[i];
-        fm = f(ctx);
-        p[i] = p0;
-        g[i] = (float)((fp - fm) / ((double)up - (double)down));
-    }
-}
 
 /* Reports whether ana matches num, and (as a separate check) that the
  * comparison fails once ana's sign is flipped or its largest entry halved. */

@@ -89,26 +89,6 @@ static int keras_deconv_out(int in, int k, int s, int same)
 
 /* ---- numerical gradients ------------------------------------------------ */
 
-typedef double (*scalar_fn)(void *ctx);
-
-/* Central differences of f with respect to p[0..n), written to g. */
-static void numeric_grad(scalar_fn f, void *ctx, float *p, size_t n, float h,
-                         float *g)
-{
-    for (size_t i = 0; i < n; i++) {
-        float p0 = p[i], up, down;
-        double fp, fm;
-
-        p[i] = p0 + h;
-        up = p[i];
-        fp = f(ctx);
-        p[i] = p0 - h;
-        down = p[i];
-        fm = f(ctx);
-        p[i] = p0;
-        g[i] = (float)((fp - fm) / ((double)up - (double)down));
-    }
-}
 
 /* ana against num, and that the comparison fails on ana flipped. */
 static void check_grad(const char *name, const float *ana, const float *num,
