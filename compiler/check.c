@@ -107,7 +107,8 @@ static void check_input(model_walk *w, const ast_node *stmt, diag_ctx *d)
 static void infer(model_walk *w, plan_layer *l, const stmt_args *a)
 {
     plan *p = w->p;
-    if (!w->input || p->input.rank == 0 || !w->shapes_known) {
+    /* after syntax errors dropped statements, shapes would be guesses */
+    if (!w->input || p->input.rank == 0 || !w->shapes_known || w->partial) {
         w->shapes_known = false;
         return;
     }

@@ -57,9 +57,11 @@ typedef struct dae_pstate {
     int depth, cap;
     /* scanner */
     int line, col;           /* position of the next byte */
+    dae_loc before_prev;     /* the token before prev */
     dae_loc prev;            /* the token before the last one returned */
     dae_loc last;            /* the last token returned (the lookahead) */
-    char last_text[48];      /* its spelling, shortened, for messages */
+    char prev_text[48];      /* prev's spelling, shortened, for messages */
+    char last_text[48];      /* last's spelling, shortened, for messages */
     bool last_unterminated;  /* it was a string missing its closing '"' */
     bool last_invalid;       /* it was a malformed number, already reported */
     bool prev_unterminated;  /* the token before was */
@@ -420,6 +422,21 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner,
         if (!ps->prev_unterminated)
             diag_error(d, at, "expected ';' %s", what);
         ps->semi_missing = true;
+        return 0;
+    }
+
+    /* A statement word swallowed as the argument of a statement missing
+     * its ';' at the end of the line before (`flatten` then `dense 784;`):
+     * the token before the error starts its line, the error is on that
+     * line, and a ';' would have been accepted. Point at the real place. */
+    bool got_value = got == YYSYMBOL_NUMBER || got == YYSYMBOL_DIMS
+                     || got == YYSYMBOL_STRING || got == YYSYMBOL_IDENT;
+    if (has_semi && got_value && ps->before_prev.last_line > 0
+        && ps->prev.first_line > ps->before_prev.last_line
+        && loc.first_line == ps->prev.first_line) {
+        dae_loc at = {ps->before_prev.last_line, ps->before_prev.last_column,
+                      ps->before_prev.last_line, ps->before_prev.last_column + 1};
+        diag_error(d, at, "expected ';' before '%s'", ps->prev_text);
         return 0;
     }
 
