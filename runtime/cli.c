@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "model.h"
+#include "parallel.h"
 #include "trainer.h"
 
 static void usage(const dae_model *m, FILE *f)
@@ -18,7 +19,8 @@ static void usage(const dae_model *m, FILE *f)
             "  --batch N      samples per step (spec: %d)\n"
             "  --limit N      use only the first N training images\n"
             "  --seed N       seed for weights, noise and shuffling (spec: %ld)\n"
-            "  --threads N    OpenBLAS threads (default: all cores)\n"
+            "  --threads N    threads for the GEMMs and the elementwise work\n"
+            "                 (default: all cores)\n"
             "  --data DIR     directory with the IDX files\n"
             "  --out DIR      run directory (default: runs/%s)\n"
             "  --init FILE    start from these weights (safetensors)\n"
@@ -130,8 +132,11 @@ int dae_main(const dae_model *m, int argc, char **argv)
     snprintf(o.out_dir, sizeof o.out_dir, "runs/%s", m->name);
     if (parse_train_options(m, argc - first, argv + first, &o) != 0)
         return 2;
-    if (o.threads)
+    if (o.threads) {
+        /* one count for the GEMMs and for the runtime's helper threads */
         openblas_set_num_threads(o.threads);
+        dae_parallel_set_threads(o.threads);
+    }
     dae_error err;
     char weights[4200];
     if (eval) {
