@@ -134,11 +134,11 @@ static void emit_shapes(emit_ctx *e)
             fputs("/* Geometry of the image layers: input HxWxC, window, filters,\n"
                   " * strides, output, TensorFlow's padding before. */\n", e->out);
         any = true;
-        long ch = l->kind->workspace_fn ? l->units : l->in.c;
+        bool conv = strcmp(l->kind->shape_type, "dae_conv_shape") == 0;
         fprintf(e->out, "static const %s %s = {%ld, %ld, %ld, %ld, %ld, ", l->kind->shape_type,
                 layer_shape_name(e, l, name), l->in.h, l->in.w, l->in.c, l->kh, l->kw);
-        if (l->kind->workspace_fn)
-            fprintf(e->out, "%ld, ", ch);
+        if (conv) /* pools have no filter count */
+            fprintf(e->out, "%ld, ", l->units);
         fprintf(e->out, "%ld, %ld, %ld, %ld, %ld, %ld}; /* %s */\n", l->sh, l->sw,
                 l->out.h, l->out.w, l->pad_top, l->pad_left, l->kind->word);
     }
