@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 #include "conv_f1.h"
+#include "dense.h"
 #include "im2col.h"
 #include "parallel.h"
 
@@ -168,30 +169,6 @@ static void col2im_add(const dae_patches *p, int n, const float *cols,
     dae_conv_patch_seconds += now() - t0;
 }
 
-/* Every row of y[rows, F] set to b (0 when NULL): the GEMMs and col2im
- * then add onto it, saving a separate bias pass. */
-static void preset_bias(size_t rows, int F, const float *b, float *y)
-{
-    if (!b) {
-        memset(y, 0, rows * (size_t)F * sizeof *y);
-        return;
-    }
-    for (size_t i = 0; i < rows; i++)
-        memcpy(y + i * (size_t)F, b, (size_t)F * sizeof *y);
-}
-
-/* db[F] = column sums of dy[rows, F], row by row so the inner loop is
- * contiguous. */
-static void column_sums(size_t rows, int F, const float *dy, float *db)
-{
-    memset(db, 0, (size_t)F * sizeof *db);
-    for (size_t i = 0; i < rows; i++) {
-        const float *row = dy + i * (size_t)F;
-        for (int j = 0; j < F; j++)
-            db[j] += row[j];
-    }
-}
-
 /* The gradients of an empty batch. */
 static void empty_batch(size_t nW, int F, float *dW, float *db)
 {
@@ -215,7 +192,7 @@ void dae_conv2d_forward(const dae_conv_shape *s, int B, const float *x,
     const size_t out = (size_t)rows * (size_t)s->F;
     const int G = group_size(dae_patches_cols(&p), B);
 
-    preset_bias((size_t)B * (size_t)rows, s->F, b, y);
+    dae_bias_rows((size_t)B * (size_t)rows, s->F, b, y);
     for (int n0 = 0; n0 < B; n0 += G) {
         int g = B - n0 < G ? B - n0 : G;
         im2col(&p, g, x + (size_t)n0 * in, work);
@@ -244,7 +221,7 @@ void dae_conv2d_backward(const dae_conv_shape *s, int B, const float *x,
     const int G = group_size(dae_patches_cols(&p), B);
 
     if (db)
-        column_sums((size_t)B * (size_t)rows, s->F, dy, db);
+        dae_column_sums((size_t)B * (size_t)rows, s->F, dy, db);
     if (dx)
         memset(dx, 0, (size_t)B * in * sizeof *dx);
     for (int n0 = 0; n0 < B; n0 += G) {
@@ -274,7 +251,7 @@ void dae_conv2d_transpose_forward(const dae_conv_shape *s, int B, const float *x
     const size_t out = (size_t)s->OH * (size_t)s->OW * (size_t)s->F;
     const int G = group_size(dae_patches_cols(&p), B);
 
-    preset_bias((size_t)B * (size_t)s->OH * (size_t)s->OW, s->F, b, y);
+    dae_bias_rows((size_t)B * (size_t)s->OH * (size_t)s->OW, s->F, b, y);
     for (int n0 = 0; n0 < B; n0 += G) {
         int g = B - n0 < G ? B - n0 : G;
         gemm(0, 1, g * rows, K, s->C, x + (size_t)n0 * in, s->C, W, s->C,
@@ -299,7 +276,7 @@ void dae_conv2d_transpose_backward(const dae_conv_shape *s, int B, const float *
     const int G = group_size(dae_patches_cols(&p), B);
 
     if (db)
-        column_sums((size_t)B * (size_t)s->OH * (size_t)s->OW, s->F, dy, db);
+        dae_column_sums((size_t)B * (size_t)s->OH * (size_t)s->OW, s->F, dy, db);
     for (int n0 = 0; n0 < B; n0 += G) {
         int g = B - n0 < G ? B - n0 : G;
         const float *xg = x + (size_t)n0 * in;

@@ -17,11 +17,7 @@ void dae_dense_forward(int B, int in, int out, const float *x, const float *W,
 {
     if (B <= 0 || out <= 0)
         return;
-    if (b)
-        for (int i = 0; i < B; i++)
-            memcpy(y + (size_t)i * (size_t)out, b, (size_t)out * sizeof *y);
-    else
-        memset(y, 0, (size_t)B * (size_t)out * sizeof *y);
+    dae_bias_rows((size_t)B, out, b, y);
     double t0 = dae_seconds();
     if (in > 0)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, out, in,
@@ -29,14 +25,23 @@ void dae_dense_forward(int B, int in, int out, const float *x, const float *W,
     dae_dense_gemm_seconds += dae_seconds() - t0;
 }
 
-static void column_sums(int B, int out, const float *dy, float *db)
+void dae_bias_rows(size_t rows, int cols, const float *b, float *y)
+{
+    if (!b) {
+        memset(y, 0, rows * (size_t)cols * sizeof *y);
+        return;
+    }
+    for (size_t i = 0; i < rows; i++)
+        memcpy(y + i * (size_t)cols, b, (size_t)cols * sizeof *y);
+}
+
+void dae_column_sums(size_t rows, int cols, const float *dy, float *db)
 {
     /* Row by row so the inner loop is contiguous and vectorizes. */
-    for (int j = 0; j < out; j++)
-        db[j] = 0.0f;
-    for (int i = 0; i < B; i++) {
-        const float *row = dy + (size_t)i * (size_t)out;
-        for (int j = 0; j < out; j++)
+    memset(db, 0, (size_t)cols * sizeof *db);
+    for (size_t i = 0; i < rows; i++) {
+        const float *row = dy + i * (size_t)cols;
+        for (int j = 0; j < cols; j++)
             db[j] += row[j];
     }
 }
@@ -47,7 +52,7 @@ void dae_dense_backward(int B, int in, int out, const float *x, const float *W,
     if (out <= 0)
         return;
     if (db)
-        column_sums(B > 0 ? B : 0, out, dy, db);
+        dae_column_sums((size_t)(B > 0 ? B : 0), out, dy, db);
     if (in <= 0)
         return;
     if (B <= 0) {
