@@ -6,11 +6,11 @@
 
 #include <cblas.h>
 #include <string.h>
-#include <time.h>
 #include "conv_f1.h"
 #include "dense.h"
 #include "im2col.h"
 #include "parallel.h"
+#include "progress.h"
 
 /* 1M floats (4 MB): a group's patches then stay in cache between im2col
  * and the GEMM that reads them. On the article's model (B = 128, 2 cores,
@@ -25,14 +25,6 @@ double dae_conv_gemm_seconds, dae_conv_patch_seconds;
 void dae_conv_set_group_cap(size_t floats)
 {
     group_cap = floats ? floats : DEFAULT_GROUP_CAP;
-}
-
-static double now(void)
-{
-    struct timespec t;
-
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
 /* Samples per group: as many as fit the cap, at least one. */
@@ -117,7 +109,7 @@ static void gemm_k1(int ta, int tb, int M, int N, const float *A, int lda,
 static void gemm(int ta, int tb, int M, int N, int K, const float *A, int lda,
                  const float *B, int ldb, float beta, float *C, int ldc)
 {
-    double t0 = now();
+    double t0 = dae_seconds();
 
     if (K == 1)
         gemm_k1(ta, tb, M, N, A, lda, B, ldb, beta, C, ldc);
@@ -127,7 +119,7 @@ static void gemm(int ta, int tb, int M, int N, int K, const float *A, int lda,
         cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans,
                     tb ? CblasTrans : CblasNoTrans, M, N, K, 1.0f, A, lda, B,
                     ldb, beta, C, ldc);
-    dae_conv_gemm_seconds += now() - t0;
+    dae_conv_gemm_seconds += dae_seconds() - t0;
 }
 
 /* im2col or col2im over a range of images; images never share a row of
@@ -154,19 +146,19 @@ static void col2im_range(void *ctx, size_t first, size_t last)
 
 static void im2col(const dae_patches *p, int n, const float *imgs, float *cols)
 {
-    double t0 = now();
+    double t0 = dae_seconds();
     patch_job j = {p, imgs, cols};
     dae_parallel_for((size_t)n, 2, im2col_range, &j);
-    dae_conv_patch_seconds += now() - t0;
+    dae_conv_patch_seconds += dae_seconds() - t0;
 }
 
 static void col2im_add(const dae_patches *p, int n, const float *cols,
                        float *imgs)
 {
-    double t0 = now();
+    double t0 = dae_seconds();
     patch_job j = {p, cols, imgs};
     dae_parallel_for((size_t)n, 2, col2im_range, &j);
-    dae_conv_patch_seconds += now() - t0;
+    dae_conv_patch_seconds += dae_seconds() - t0;
 }
 
 /* The gradients of an empty batch. */
