@@ -19,7 +19,9 @@ RT_CFLAGS ?= -O3 -march=native -g
 # errno from libm is never read. Together they let the elementwise loops
 # (sigmoid, losses, optimizers) vectorise.
 RT_FP     := -fno-trapping-math -fno-math-errno
-LDLIBS    := -lopenblas -lpng -lz -lcjson -lm -lpthread
+# cairo draws the plots; its headers live in a subdirectory.
+CAIRO_INC := $(shell pkg-config --cflags-only-I cairo 2>/dev/null || echo -I/usr/include/cairo)
+LDLIBS    := -lopenblas -lcairo -lpng -lz -lcjson -lm -lpthread
 FLEX      ?= flex
 BISON     ?= bison
 B         ?= build
@@ -50,7 +52,7 @@ $(B)/%: $(B)/%.c $(B)/libdae.a $(RUNTIME_HDR)
 	$(CC) $(RT_CFLAGS) $(WARN) $(CPPFLAGS) -Iruntime -o $@ $< $(B)/libdae.a $(LDLIBS)
 
 $(B)/runtime/%.o: runtime/%.c $(RUNTIME_HDR) | $(B)/runtime
-	$(CC) $(RT_CFLAGS) $(RT_FP) $(WARN) $(CPPFLAGS) -c -o $@ $<
+	$(CC) $(RT_CFLAGS) $(RT_FP) $(WARN) $(CPPFLAGS) $(CAIRO_INC) -c -o $@ $<
 
 $(B)/compiler/%.o: compiler/%.c $(wildcard compiler/*.h) $(B)/grammar/dae.tab.h | $(B)/compiler
 	$(CC) $(CFLAGS) $(WARN) $(CPPFLAGS) -Icompiler -I$(B)/grammar -c -o $@ $<
@@ -70,6 +72,7 @@ $(B)/runtime $(B)/compiler $(B)/grammar $(B)/tests:
 	mkdir -p $@
 
 include tests/tests.mk
+-include mk/install.mk
 
 deps:
 	scripts/install-deps

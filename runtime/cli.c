@@ -24,11 +24,13 @@ static void usage(const dae_model *m, FILE *f)
             "  --data DIR     directory with the IDX files\n"
             "  --out DIR      run directory (default: runs/%s)\n"
             "  --init FILE    start from these weights (safetensors)\n"
+            "  --resume       continue the run in --out from its checkpoint\n"
             "  --quiet        no progress output\n\n"
             "eval options: --weights FILE (default: DIR/weights.safetensors\n"
             "of the run directory), --data, --out, --batch, --seed, --threads.\n\n"
             "Outputs in the run directory: history.csv (epoch,loss,val_loss,\n"
-            "seconds) after every epoch, weights.safetensors at the end.\n",
+            "seconds) and checkpoint.safetensors after every epoch,\n"
+            "weights.safetensors at the end.\n",
             m->name, m->name, m->spec_path, m->train.epochs, m->train.batch,
             m->train.seed, m->name);
 }
@@ -91,8 +93,8 @@ static int parse_train_options(const dae_model *m, int argc, char **argv,
                                dae_run_options *o)
 {
     for (int i = 0; i < argc; i++) {
-        if (strcmp(argv[i], "--quiet") == 0) {
-            o->quiet = 1;
+        if (strcmp(argv[i], "--quiet") == 0 || strcmp(argv[i], "--resume") == 0) {
+            *(argv[i][2] == 'q' ? &o->quiet : &o->resume) = 1;
             continue;
         }
         if (i + 1 == argc) {
@@ -132,6 +134,11 @@ int dae_main(const dae_model *m, int argc, char **argv)
     snprintf(o.out_dir, sizeof o.out_dir, "runs/%s", m->name);
     if (parse_train_options(m, argc - first, argv + first, &o) != 0)
         return 2;
+    if (o.resume && o.init_path) {
+        fprintf(stderr, "%s: --resume continues a run; it cannot also start "
+                "from --init weights\n", m->name);
+        return 2;
+    }
     if (o.threads) {
         /* one count for the GEMMs and for the runtime's helper threads */
         openblas_set_num_threads(o.threads);

@@ -30,13 +30,54 @@ int dae_history_add(dae_history *h, float loss, float val_loss, double seconds,
     return 0;
 }
 
+#define ROW_MAX 96 /* "%d,%.9g,%.9g,%.3f\n" of any values fits */
+
+char *dae_history_text(const dae_history *h)
+{
+    char *text = malloc((size_t)h->n * ROW_MAX + 1), *p = text;
+    if (!text)
+        return NULL;
+    *p = 0;
+    for (int i = 0; i < h->n; i++) {
+        int len = snprintf(p, ROW_MAX, "%d,%.9g,%.9g,%.3f\n", i + 1,
+                           (double)h->loss[i], (double)h->val_loss[i], h->seconds[i]);
+        p += len < ROW_MAX ? len : ROW_MAX - 1;
+    }
+    return text;
+}
+
+int dae_history_parse(dae_history *h, const char *text, dae_error *err)
+{
+    if (!text)
+        return dae_fail(err, "no history");
+    for (const char *p = text; *p;) {
+        char *end;
+        long epoch = strtol(p, &end, 10);
+        if (epoch != h->n + 1 || *end != ',')
+            return dae_fail(err, "history row %d is not epoch %d", h->n + 1, h->n + 1);
+        float loss = strtof(end + 1, &end);
+        if (*end != ',')
+            return dae_fail(err, "history row %d: bad loss", h->n + 1);
+        float val_loss = strtof(end + 1, &end);
+        if (*end != ',')
+            return dae_fail(err, "history row %d: bad val_loss", h->n + 1);
+        double seconds = strtod(end + 1, &end);
+        if (*end != '\n')
+            return dae_fail(err, "history row %d: bad seconds", h->n + 1);
+        if (dae_history_add(h, loss, val_loss, seconds, err) != 0)
+            return -1;
+        p = end + 1;
+    }
+    return 0;
+}
+
 static int write_csv(FILE *f, const void *ctx)
 {
-    const dae_history *h = ctx;
-    fprintf(f, "epoch,loss,val_loss,seconds\n");
-    for (int i = 0; i < h->n; i++)
-        fprintf(f, "%d,%.9g,%.9g,%.3f\n", i + 1, (double)h->loss[i],
-                (double)h->val_loss[i], h->seconds[i]);
+    char *rows = dae_history_text(ctx);
+    if (!rows)
+        return -1;
+    fprintf(f, "epoch,loss,val_loss,seconds\n%s", rows);
+    free(rows);
     return ferror(f) ? -1 : 0;
 }
 

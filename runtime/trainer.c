@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
+#include "checkpoint.h"
 #include "conv.h"
 #include "data.h"
 #include "dense.h"
@@ -26,6 +28,8 @@ typedef struct run {
     int *order;
     dae_rng noise_rng, shuffle_rng;
     dae_history hist;
+    int done;                      /* epochs completed (a resumed run's) */
+    char path[4200];               /* scratch for file names in out_dir */
     dae_progress progress;
     int profile;                   /* DAE_PROFILE=1: time the phases */
     double t_gather, t_step, t_update;
@@ -115,6 +119,41 @@ static float validate(run *r)
     return total / count;
 }
 
+static const char *out_file(run *r, const char *name)
+{
+    snprintf(r->path, sizeof r->path, "%s/%s", r->o->out_dir, name);
+    return r->path;
+}
+
+/* Continues from the checkpoint: weights, optimizer state and step,
+ * the random streams as they were after its last epoch, the history.
+ * The noisy copies were just made from the seed, as the first run did. */
+static int resume(run *r, dae_error *err)
+{
+    dae_checkpoint c = {.n_train = r->ds.train.n, .hist = &r->hist};
+    const char *path = out_file(r, "checkpoint.safetensors");
+    if (access(path, F_OK) != 0)
+        return dae_fail(err, "nothing to resume: %s does not exist", path);
+    if (dae_checkpoint_load(&r->s, &c, path, err) != 0)
+        return -1;
+    r->noise_rng = c.noise_rng;
+    r->shuffle_rng = c.shuffle_rng;
+    r->done = c.epoch;
+    return 0;
+}
+
+/* After each epoch: the checkpoint first, so that a history.csv row
+ * always has a checkpoint behind it. */
+static int save_epoch(run *r, int epoch, dae_error *err)
+{
+    dae_checkpoint c = {.epoch = epoch, .noise_rng = r->noise_rng,
+                        .shuffle_rng = r->shuffle_rng, .n_train = r->ds.train.n,
+                        .hist = &r->hist};
+    if (dae_checkpoint_save(&r->s, &c, out_file(r, "checkpoint.safetensors"), err) != 0)
+        return -1;
+    return dae_history_write(&r->hist, out_file(r, "history.csv"), err);
+}
+
 static int prepare(run *r, dae_error *err)
 {
     const dae_train_config *c = &r->o->cfg;
@@ -140,40 +179,46 @@ static int prepare(run *r, dae_error *err)
     dae_rng_seed(&r->shuffle_rng, (uint64_t)c->seed, DAE_STREAM_SHUFFLE);
     dae_noise_apply(c, &r->noise_rng, ntrain, r->ds.train.pixels, r->train_noisy);
     dae_noise_apply(c, &test_rng, ntest, r->ds.test.pixels, r->test_noisy);
+    if (r->o->resume && resume(r, err) != 0)
+        return -1;
     return dae_make_dirs(r->o->out_dir, err);
+}
+
+static void profile_report(run *r, int epoch, double validation)
+{
+    fprintf(stderr, "profile epoch %d: gather %.3fs  forward+backward %.3fs  "
+            "update %.3fs  validation %.3fs  (of these: sgemm %.3fs, "
+            "im2col/col2im %.3fs)\n", epoch, r->t_gather, r->t_step,
+            r->t_update, validation, dae_dense_gemm_seconds + dae_conv_gemm_seconds,
+            dae_conv_patch_seconds);
+    dae_dense_gemm_seconds = dae_conv_gemm_seconds = dae_conv_patch_seconds = 0;
+    r->t_gather = r->t_step = r->t_update = 0;
 }
 
 static int epochs(run *r, dae_error *err)
 {
-    char path[4200];
-    snprintf(path, sizeof path, "%s/history.csv", r->o->out_dir);
     dae_progress_init(&r->progress, stdout, r->o->quiet, r->o->cfg.epochs);
-    for (int epoch = 1; epoch <= r->o->cfg.epochs; epoch++) {
+    if (r->done > 0
+        && dae_history_write(&r->hist, out_file(r, "history.csv"), err) != 0)
+        return -1;
+    for (int epoch = r->done + 1; epoch <= r->o->cfg.epochs; epoch++) {
         double t0 = dae_seconds();
         float loss = train_epoch(r, epoch);
         double tv = dae_seconds();
         float val_loss = validate(r);
         double secs = dae_seconds() - t0;
-        if (r->profile) {
-            fprintf(stderr, "profile epoch %d: gather %.3fs  forward+backward %.3fs  "
-                    "update %.3fs  validation %.3fs  (of these: sgemm %.3fs, "
-                    "im2col/col2im %.3fs)\n", epoch, r->t_gather, r->t_step,
-                    r->t_update, dae_seconds() - tv,
-                    dae_dense_gemm_seconds + dae_conv_gemm_seconds,
-                    dae_conv_patch_seconds);
-            dae_dense_gemm_seconds = dae_conv_gemm_seconds = dae_conv_patch_seconds = 0;
-            r->t_gather = r->t_step = r->t_update = 0;
-        }
+        if (r->profile)
+            profile_report(r, epoch, dae_seconds() - tv);
         dae_progress_done(&r->progress, loss, val_loss, secs);
         if (!(loss == loss) || !(val_loss == val_loss))
             return dae_fail(err, "the loss became NaN in epoch %d; try a lower "
                             "learning rate", epoch);
         if (dae_history_add(&r->hist, loss, val_loss, secs, err) != 0
-            || dae_history_write(&r->hist, path, err) != 0)
+            || save_epoch(r, epoch, err) != 0)
             return -1;
     }
-    snprintf(path, sizeof path, "%s/weights.safetensors", r->o->out_dir);
-    return dae_weights_save(r->m, r->s.net.params, path, err);
+    return dae_weights_save(r->m, r->s.net.params,
+                            out_file(r, "weights.safetensors"), err);
 }
 
 int dae_train(const dae_model *m, const dae_run_options *o, dae_error *err)

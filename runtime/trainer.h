@@ -12,10 +12,11 @@ typedef struct dae_run_options {
     char out_dir[4096];        /* --out, default runs/NAME */
     int threads;               /* --threads, 0: OpenBLAS's default */
     int quiet;
+    int resume;                /* --resume: continue from the checkpoint */
 } dae_run_options;
 
-/* Trains as configured, writing history.csv after every epoch and
- * weights.safetensors at the end into out_dir. */
+/* Trains as configured, writing checkpoint.safetensors and history.csv
+ * after every epoch and weights.safetensors at the end into out_dir. */
 int dae_train(const dae_model *m, const dae_run_options *o, dae_error *err);
 
 /* Scores the weights in the file on the test split: loss, MSE, PSNR and

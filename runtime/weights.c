@@ -41,9 +41,13 @@ int dae_weights_load(const dae_model *m, float *params, const char *path,
             rc = dae_fail(err, "%s does not fit model '%s': %s", path, m->name, why);
         }
     }
-    if (rc == 0 && f.n != m->n_params)
-        rc = dae_fail(err, "%s holds %d tensors but model '%s' has %d", path, f.n,
-                      m->name, m->n_params);
+    /* a checkpoint's optimizer state is not part of the weights */
+    int n_weights = 0;
+    for (int i = 0; i < f.n; i++)
+        n_weights += strncmp(f.tensors[i].name, "optimizer.", 10) != 0;
+    if (rc == 0 && n_weights != m->n_params)
+        rc = dae_fail(err, "%s holds %d tensors but model '%s' has %d", path,
+                      n_weights, m->name, m->n_params);
     /* all checked: only now overwrite the parameters */
     for (int i = 0; rc == 0 && i < m->n_params; i++)
         memcpy(params + m->params[i].offset, src[i],
