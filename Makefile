@@ -7,6 +7,8 @@
 #   make bench      times the trainers against the PyTorch reference
 #   make deps       installs missing Debian packages
 #   make demo       the main job: deps, build, data, compile and train ff
+#   make article    trains specs/ff.dae and specs/conv.dae (EPOCHS=50) and
+#                   draws the article's figures into runs/article/
 
 VERSION   := 0.1.0
 CC        ?= cc
@@ -38,8 +40,8 @@ COMPILER_OBJ := $(patsubst %.c,$(B)/%.o,$(COMPILER_SRC)) $(GRAMMAR_OBJ)
 RUNTIME_OBJ  := $(patsubst %.c,$(B)/%.o,$(RUNTIME_SRC))
 TRAINERS     := $(patsubst %.c,%,$(wildcard $(B)/*.c))
 
-.PHONY: all test golden data bench deps demo docs clean
-all: $(DAEC) $(B)/libdae.a $(TRAINERS)
+.PHONY: all test golden data bench deps demo article docs clean
+all: $(DAEC) $(B)/libdae.a $(B)/article $(TRAINERS)
 
 $(DAEC): $(COMPILER_OBJ)
 	$(CC) $(CFLAGS) -o $@ $^
@@ -49,6 +51,10 @@ $(B)/libdae.a: $(RUNTIME_OBJ)
 
 # Every generated trainer links the runtime; -Werror keeps generated C clean.
 $(B)/%: $(B)/%.c $(B)/libdae.a $(RUNTIME_HDR)
+	$(CC) $(RT_CFLAGS) $(WARN) $(CPPFLAGS) -Iruntime -o $@ $< $(B)/libdae.a $(LDLIBS)
+
+# The figures and numbers of `make article`, from trained run directories.
+$(B)/article: tools/article.c $(B)/libdae.a $(RUNTIME_HDR)
 	$(CC) $(RT_CFLAGS) $(WARN) $(CPPFLAGS) -Iruntime -o $@ $< $(B)/libdae.a $(LDLIBS)
 
 $(B)/runtime/%.o: runtime/%.c $(RUNTIME_HDR) | $(B)/runtime
@@ -88,6 +94,9 @@ bench: all
 
 demo:
 	scripts/demo
+
+article:
+	EPOCHS=$(or $(EPOCHS),50) scripts/article
 
 clean:
 	rm -rf $(B) daec

@@ -12,7 +12,7 @@
 static void usage(const dae_model *m, FILE *f)
 {
     fprintf(f,
-            "usage: %s [train|eval|summary] [options]\n"
+            "usage: %s [train|eval|denoise|summary] [options]\n"
             "Trains the denoising autoencoder '%s' (from %s).\n\n"
             "train options (each overrides the spec):\n"
             "  --epochs N     passes over the training data (spec: %d)\n"
@@ -26,11 +26,16 @@ static void usage(const dae_model *m, FILE *f)
             "  --init FILE    start from these weights (safetensors)\n"
             "  --resume       continue the run in --out from its checkpoint\n"
             "  --quiet        no progress output\n\n"
-            "eval options: --weights FILE (default: DIR/weights.safetensors\n"
-            "of the run directory), --data, --out, --batch, --seed, --threads.\n\n"
+            "eval: loss, MSE, PSNR and SSIM on the test split, of the noisy\n"
+            "inputs and of the model's outputs; also written to DIR/eval.csv.\n"
+            "  options: --weights FILE (default: DIR/weights.safetensors of the\n"
+            "  run directory DIR), --data, --out, --batch, --seed, --threads.\n"
+            "denoise [--weights FILE] IN.png OUT.png: one image through the\n"
+            "model (any PNG, read as gray; it must have the model's size).\n\n"
             "Outputs in the run directory: history.csv (epoch,loss,val_loss,\n"
-            "seconds) and checkpoint.safetensors after every epoch,\n"
-            "weights.safetensors at the end.\n",
+            "seconds), checkpoint.safetensors and learning_curve.png after\n"
+            "every epoch; weights.safetensors, samples.png and\n"
+            "samples.safetensors at the end.\n",
             m->name, m->name, m->spec_path, m->train.epochs, m->train.batch,
             m->train.seed, m->name);
 }
@@ -89,12 +94,23 @@ static int set_option(const dae_model *m, dae_run_options *o, const char *a,
     return -1;
 }
 
-static int parse_train_options(const dae_model *m, int argc, char **argv,
-                               dae_run_options *o)
+/* Options, and for denoise the two file names (positional[0..2)). */
+static int parse_options(const dae_model *m, int argc, char **argv,
+                         dae_run_options *o, const char **positional, int n_max)
 {
+    int n = 0;
     for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], "--quiet") == 0 || strcmp(argv[i], "--resume") == 0) {
             *(argv[i][2] == 'q' ? &o->quiet : &o->resume) = 1;
+            continue;
+        }
+        if (argv[i][0] != '-' || argv[i][1] == 0) {
+            if (n == n_max) {
+                fprintf(stderr, "%s: unexpected argument '%s' (see --help)\n",
+                        m->name, argv[i]);
+                return -1;
+            }
+            positional[n++] = argv[i];
             continue;
         }
         if (i + 1 == argc) {
@@ -105,7 +121,32 @@ static int parse_train_options(const dae_model *m, int argc, char **argv,
             return -1;
         i++;
     }
+    if (n < n_max) {
+        fprintf(stderr, "%s: denoise needs IN.png and OUT.png (see --help)\n", m->name);
+        return -1;
+    }
     return 0;
+}
+
+/* The command itself, after the options; 0 or 1 after printing why. */
+static int run_command(const dae_model *m, const char *cmd, dae_run_options *o,
+                       const char **files)
+{
+    dae_error err;
+    char weights[4200];
+    snprintf(weights, sizeof weights, "%s/weights.safetensors", o->out_dir);
+    const char *w = o->init_path ? o->init_path : weights;
+    int rc;
+    if (strcmp(cmd, "eval") == 0)
+        rc = dae_evaluate(m, o, w, &err);
+    else if (strcmp(cmd, "denoise") == 0)
+        rc = dae_denoise(m, o, w, files[0], files[1], &err);
+    else
+        rc = dae_train(m, o, &err);
+    if (rc == 0)
+        return 0;
+    fprintf(stderr, "%s: %s\n", m->name, err.msg);
+    return 1;
 }
 
 int dae_main(const dae_model *m, int argc, char **argv)
@@ -122,17 +163,18 @@ int dae_main(const dae_model *m, int argc, char **argv)
         fputs(m->summary, stdout);
         return 0;
     }
-    int eval = strcmp(cmd, "eval") == 0;
-    if (strcmp(cmd, "train") != 0 && !eval) {
-        fprintf(stderr, "%s: unknown command '%s' (commands: train, eval, summary)\n",
-                m->name, cmd);
+    int denoise = strcmp(cmd, "denoise") == 0;
+    if (strcmp(cmd, "train") != 0 && strcmp(cmd, "eval") != 0 && !denoise) {
+        fprintf(stderr, "%s: unknown command '%s' (commands: train, eval, "
+                "denoise, summary)\n", m->name, cmd);
         return 2;
     }
     dae_run_options o;
+    const char *files[2] = {NULL, NULL};
     memset(&o, 0, sizeof o);
     o.cfg = m->train;
     snprintf(o.out_dir, sizeof o.out_dir, "runs/%s", m->name);
-    if (parse_train_options(m, argc - first, argv + first, &o) != 0)
+    if (parse_options(m, argc - first, argv + first, &o, files, denoise ? 2 : 0) != 0)
         return 2;
     if (o.resume && o.init_path) {
         fprintf(stderr, "%s: --resume continues a run; it cannot also start "
@@ -144,18 +186,5 @@ int dae_main(const dae_model *m, int argc, char **argv)
         openblas_set_num_threads(o.threads);
         dae_parallel_set_threads(o.threads);
     }
-    dae_error err;
-    char weights[4200];
-    if (eval) {
-        snprintf(weights, sizeof weights, "%s/weights.safetensors", o.out_dir);
-        if (dae_evaluate(m, &o, o.init_path ? o.init_path : weights, &err) == 0)
-            return 0;
-        fprintf(stderr, "%s: %s\n", m->name, err.msg);
-        return 1;
-    }
-    if (dae_train(m, &o, &err) != 0) {
-        fprintf(stderr, "%s: %s\n", m->name, err.msg);
-        return 1;
-    }
-    return 0;
+    return run_command(m, cmd, &o, files);
 }

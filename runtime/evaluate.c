@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "data.h"
+#include "history.h"
 #include "metrics.h"
 #include "noise.h"
 #include "session.h"
@@ -37,6 +38,35 @@ static void report(const dae_model *m, const dae_run_options *o, const char *wei
            noisy->sq_err / pixels, dae_psnr(noisy->sq_err / pixels), noisy->ssim / n);
     printf("  denoised  %10.6f %10.6f %10.2f %8.4f\n", out->loss / n,
            out->sq_err / pixels, dae_psnr(out->sq_err / pixels), out->ssim / n);
+}
+
+typedef struct eval_table {
+    double n, pixels;
+    const scores *noisy, *out;
+} eval_table;
+
+static int write_csv(FILE *f, const void *ctx)
+{
+    const eval_table *t = ctx;
+    double mse_noisy = t->noisy->sq_err / t->pixels, mse = t->out->sq_err / t->pixels;
+    fprintf(f, "images,loss,mse,psnr,ssim\n");
+    fprintf(f, "noisy,,%.9g,%.6f,%.6f\n", mse_noisy, dae_psnr(mse_noisy),
+            t->noisy->ssim / t->n);
+    fprintf(f, "denoised,%.9g,%.9g,%.6f,%.6f\n", t->out->loss / t->n, mse,
+            dae_psnr(mse), t->out->ssim / t->n);
+    return ferror(f) ? -1 : 0;
+}
+
+/* The same scores for scripts (make article): DIR/eval.csv. */
+static int save_csv(const dae_model *m, const dae_run_options *o, int n,
+                    const scores *noisy, const scores *out, dae_error *err)
+{
+    char path[4200];
+    eval_table t = {n, (double)n * (double)m->in_size, noisy, out};
+    snprintf(path, sizeof path, "%s/eval.csv", o->out_dir);
+    if (dae_make_dirs(o->out_dir, err) != 0)
+        return -1;
+    return dae_write_atomic(path, write_csv, &t, err);
 }
 
 int dae_evaluate(const dae_model *m, const dae_run_options *o, const char *weights,
@@ -71,8 +101,10 @@ int dae_evaluate(const dae_model *m, const dae_run_options *o, const char *weigh
         score(&out, y, s.tbuf, B, &ds.test);
         score(&noisy, s.xbuf, s.tbuf, B, &ds.test);
     }
-    if (rc == 0)
+    if (rc == 0) {
         report(m, o, weights, ds.test.n, &noisy, &out);
+        rc = save_csv(m, o, ds.test.n, &noisy, &out, err);
+    }
     free(test_noisy);
     dae_session_free(&s);
     dae_dataset_free(&ds);

@@ -13,6 +13,7 @@
 #include "dense.h"
 #include "history.h"
 #include "noise.h"
+#include "outputs.h"
 #include "progress.h"
 #include "rng.h"
 #include "session.h"
@@ -151,7 +152,9 @@ static int save_epoch(run *r, int epoch, dae_error *err)
                         .hist = &r->hist};
     if (dae_checkpoint_save(&r->s, &c, out_file(r, "checkpoint.safetensors"), err) != 0)
         return -1;
-    return dae_history_write(&r->hist, out_file(r, "history.csv"), err);
+    if (dae_history_write(&r->hist, out_file(r, "history.csv"), err) != 0)
+        return -1;
+    return dae_write_learning_curve(r->m, &r->hist, r->o->out_dir, err);
 }
 
 static int prepare(run *r, dae_error *err)
@@ -217,8 +220,10 @@ static int epochs(run *r, dae_error *err)
             || save_epoch(r, epoch, err) != 0)
             return -1;
     }
-    return dae_weights_save(r->m, r->s.net.params,
-                            out_file(r, "weights.safetensors"), err);
+    if (dae_weights_save(r->m, r->s.net.params,
+                         out_file(r, "weights.safetensors"), err) != 0)
+        return -1;
+    return dae_write_samples(&r->s, r->test_noisy, &r->ds.test, r->o->out_dir, err);
 }
 
 int dae_train(const dae_model *m, const dae_run_options *o, dae_error *err)

@@ -24,6 +24,11 @@ int dae_train(const dae_model *m, const dae_run_options *o, dae_error *err);
 int dae_evaluate(const dae_model *m, const dae_run_options *o, const char *weights,
                  dae_error *err);
 
+/* Runs one PNG image (converted to gray, of the model's input size)
+ * through the model with the weights in the file; writes the output PNG. */
+int dae_denoise(const dae_model *m, const dae_run_options *o, const char *weights,
+                const char *in_png, const char *out_png, dae_error *err);
+
 /* mkdir -p */
 int dae_make_dirs(const char *path, dae_error *err);
 
