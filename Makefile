@@ -79,6 +79,7 @@ $(B)/runtime $(B)/compiler $(B)/grammar $(B)/tests:
 
 include tests/tests.mk
 -include mk/install.mk
+-include mk/fuzz.mk
 
 deps:
 	scripts/install-deps

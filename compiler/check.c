@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "args.h"
 #include "check.h"
 #include "registry.h"
@@ -306,6 +307,42 @@ static void layout(plan *p)
     p->logits_off = last->separate_logits ? (long)last->logits_off : -1;
 }
 
+/* Convolutions gather patches (im2col) of at least one sample: the grid
+ * the kernel slides over times the kernel times the channels it reads. */
+static double workspace_bytes(const plan *p)
+{
+    double most = 0;
+    for (int i = 0; i < p->n_layers; i++) {
+        const plan_layer *l = &p->layers[i];
+        if (!l->kind->workspace_fn)
+            continue;
+        bool transpose = strcmp(l->kind->word, "conv2d_transpose") == 0;
+        double grid = transpose ? (double)l->in.h * (double)l->in.w * (double)l->out.c
+                                : (double)l->out.h * (double)l->out.w * (double)l->in.c;
+        double patches = grid * (double)l->kh * (double)l->kw;
+        most = patches > most ? patches : most;
+    }
+    return 4.0 * most;
+}
+
+/* A model that cannot fit in memory is an error now, not a crash (or the
+ * OOM killer) an hour into training. */
+static void check_memory(const plan *p, const ast_node *model, diag_ctx *d)
+{
+    double gib = 1024.0 * 1024.0 * 1024.0;
+    double params = 16.0 * (double)p->param_count;
+    double acts = plan_arena_bytes(p, p->train.batch) - params;
+    double work = workspace_bytes(p);
+    double total = params + acts + work;
+    double phys = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGE_SIZE);
+    if (phys > 0 && total > phys)
+        diag_error(d, model->word_loc, "model '%s' needs %.1f GiB of memory to train "
+                   "at batch %ld (parameters with their gradients and optimizer state "
+                   "%.1f GiB, activations %.1f GiB, convolution patches %.1f GiB), "
+                   "more than this machine has", p->name, total / gib, p->train.batch,
+                   params / gib, acts / gib, work / gib);
+}
+
 static uint64_t fnv1a64(const char *s, size_t n)
 {
     uint64_t h = 1469598103934665603ull;
@@ -363,5 +400,6 @@ bool check_spec(const ast_file *f, const char *src, diag_ctx *d, plan *p)
     if (d->errors)
         return false;
     layout(p);
-    return true;
+    check_memory(p, model, d);
+    return d->errors == 0;
 }

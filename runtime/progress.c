@@ -65,3 +65,11 @@ void dae_progress_done(dae_progress *p, float loss, float val_loss, double secs)
     }
     fflush(p->out);
 }
+
+void dae_progress_abort(dae_progress *p)
+{
+    if (p->live && !p->quiet) {
+        fputc('\n', p->out);
+        fflush(p->out);
+    }
+}

@@ -20,5 +20,7 @@ void dae_progress_init(dae_progress *p, FILE *out, int quiet, int epochs);
 void dae_progress_epoch(dae_progress *p, int epoch, long total_steps);
 void dae_progress_step(dae_progress *p, long step, float running_loss);
 void dae_progress_done(dae_progress *p, float loss, float val_loss, double secs);
+/* Ends a live bar's line, so that an error starts on a line of its own. */
+void dae_progress_abort(dae_progress *p);
 
 #endif

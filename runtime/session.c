@@ -3,6 +3,7 @@
  * activations and their gradients for batch_max samples. */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "noise.h"
 #include "optim.h"
 #include "rng.h"
@@ -25,6 +26,12 @@ int dae_session_init(dae_session *s, const dae_model *m,
     size_t nact = round16((size_t)batch_max * m->act_per_sample);
     size_t nwork = m->workspace ? round16(m->workspace(batch_max)) : 0;
     s->arena_floats = 4 * np + 2 * nio + 2 * nact + nwork;
+    double bytes = (double)s->arena_floats * 4.0;
+    double phys = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGE_SIZE);
+    if (phys > 0 && bytes > phys) /* overcommit would let the OOM killer decide */
+        return dae_fail(err, "batches of %d need %.1f GiB of memory, more than "
+                        "this machine's %.1f GiB; use a smaller --batch", batch_max,
+                        bytes / 1073741824.0, phys / 1073741824.0);
     s->arena = aligned_alloc(64, s->arena_floats * sizeof(float));
     if (!s->arena)
         return dae_fail(err, "out of memory: the arena needs %.1f MiB",

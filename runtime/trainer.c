@@ -3,6 +3,7 @@
  * weighted mean of the losses seen before each update, and val_loss over
  * the whole test split with the end-of-epoch weights. */
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -71,7 +72,19 @@ static void gather(run *r, const float *noisy, const unsigned char *clean,
     }
 }
 
-static float train_epoch(run *r, int epoch)
+/* What a run that stops in this epoch leaves behind. */
+static void last_good(char *buf, size_t len, int epoch)
+{
+    if (epoch > 1)
+        snprintf(buf, len, "checkpoint.safetensors keeps epoch %d", epoch - 1);
+    else
+        snprintf(buf, len, "no checkpoint was written");
+}
+
+/* Trains one epoch; its mean loss in *mean. A loss that is not finite
+ * stops the run at once, naming the step: the checkpoint of the last good
+ * epoch stays as it was. */
+static int train_epoch(run *r, int epoch, float *mean, dae_error *err)
 {
     const dae_train_config *c = &r->o->cfg;
     int n = r->ds.train.n, batch = c->batch;
@@ -98,11 +111,21 @@ static float train_epoch(run *r, int epoch)
             double t3 = dae_seconds();
             r->t_gather += t1 - t0, r->t_step += t2 - t1, r->t_update += t3 - t2;
         }
+        if (!isfinite(loss)) {
+            dae_progress_abort(&r->progress);
+            char kept[80];
+            last_good(kept, sizeof kept, epoch);
+            return dae_fail(err, "the loss became %s in epoch %d at step %ld of %ld; "
+                            "%s (try a lower learning rate)",
+                            isnan(loss) ? "NaN" : "infinite", epoch, step + 1,
+                            steps, kept);
+        }
         total += (float)B * loss;
         count += (float)B;
         dae_progress_step(&r->progress, step + 1, total / count);
     }
-    return total / count;
+    *mean = total / count;
+    return 0;
 }
 
 static float validate(run *r)
@@ -206,16 +229,22 @@ static int epochs(run *r, dae_error *err)
         return -1;
     for (int epoch = r->done + 1; epoch <= r->o->cfg.epochs; epoch++) {
         double t0 = dae_seconds();
-        float loss = train_epoch(r, epoch);
+        float loss = 0;
+        if (train_epoch(r, epoch, &loss, err) != 0)
+            return -1;
         double tv = dae_seconds();
         float val_loss = validate(r);
         double secs = dae_seconds() - t0;
         if (r->profile)
             profile_report(r, epoch, dae_seconds() - tv);
         dae_progress_done(&r->progress, loss, val_loss, secs);
-        if (!(loss == loss) || !(val_loss == val_loss))
-            return dae_fail(err, "the loss became NaN in epoch %d; try a lower "
-                            "learning rate", epoch);
+        if (!isfinite(val_loss)) {
+            char kept[80];
+            last_good(kept, sizeof kept, epoch);
+            return dae_fail(err, "val_loss became %s after epoch %d; %s (try a "
+                            "lower learning rate)", isnan(val_loss) ? "NaN" : "infinite",
+                            epoch, kept);
+        }
         if (dae_history_add(&r->hist, loss, val_loss, secs, err) != 0
             || save_epoch(r, epoch, err) != 0)
             return -1;
