@@ -46,13 +46,15 @@ void emit_c_string(FILE *out, const char *s)
     fputc('"', out);
 }
 
-/* Text inside a comment: printable ASCII only, and never "*" "/" or "??". */
+/* Text inside a comment: printable ASCII only, and never a comment's end
+ * or start or a trigraph's "??". */
 static void emit_comment_text(FILE *out, const char *s)
 {
     for (const char *c = s; *c; c++) {
         char ch = (*c >= 32 && *c < 127) ? *c : '?';
         fputc(ch, out);
-        if ((ch == '*' && c[1] == '/') || (ch == '?' && c[1] == '?'))
+        if ((ch == '*' && c[1] == '/') || (ch == '/' && c[1] == '*')
+            || (ch == '?' && c[1] == '?'))
             fputc(' ', out);
     }
 }
@@ -79,7 +81,7 @@ static void emit_header(emit_ctx *e)
     fprintf(e->out, " (spec hash %s).\n"
                     " * Do not edit: change the spec and run daec again.\n"
                     " *\n"
-                    " * build/%s [train|summary] [options]; build/%s --help\n"
+                    " * build/%s [train|eval|denoise|summary] [options]; build/%s --help\n"
                     " */\n"
                     "#include \"dae.h\"\n\n", p->spec_hash, p->name, p->name);
     fputs("/* Arena pointers: parameters and gradients by float offset,\n"
@@ -175,7 +177,9 @@ static void emit_layer_comment(emit_ctx *e, const plan_layer *l, int i, bool rev
     if (prev < 0 || prev >= p->n_layers || l->group != p->layers[prev].group)
         emit_line(e, "/* %s */", l->group == GROUP_ENCODER ? "encoder"
                                  : l->group == GROUP_DECODER ? "decoder" : "layers");
-    fprintf(e->out, "    /* %s:%d: ", base_name(p->spec_path), l->loc.first_line);
+    fputs("    /* ", e->out);
+    emit_comment_text(e->out, base_name(p->spec_path));
+    fprintf(e->out, ":%d: ", l->loc.first_line);
     emit_comment_text(e->out, l->source);
     fprintf(e->out, "  -> %s%s */\n", shape_str(l->out, shp, sizeof shp),
             i == p->latent ? " (latent)" : "");

@@ -2,7 +2,7 @@
  * from specs/conv.dae (spec hash df2a4274d5480ff6).
  * Do not edit: change the spec and run daec again.
  *
- * build/conv [train|summary] [options]; build/conv --help
+ * build/conv [train|eval|denoise|summary] [options]; build/conv --help
  */
 #include "dae.h"
 

@@ -2,7 +2,7 @@
  * from specs/ff.dae (spec hash 9d2ea06c6231b540).
  * Do not edit: change the spec and run daec again.
  *
- * build/ff [train|summary] [options]; build/ff --help
+ * build/ff [train|eval|denoise|summary] [options]; build/ff --help
  */
 #include "dae.h"
 
