@@ -105,3 +105,19 @@ clean:
 # docs/language.md = the hand-written head + the registry's reference.
 docs: $(DAEC)
 	{ cat docs/language.head.md; echo; ./daec --reference; } > docs/language.md
+
+# make bench's pieces. The sgemm floor of a model: bench/sgemm_floor.c
+# linked with the generated model (its main renamed, as in the reference
+# tests); it finds OpenBLAS's own cblas_sgemm with dlsym (-ldl before
+# glibc 2.34). make bench-scaling: the batch size x threads table alone.
+$(B)/bench/gen_%.c: specs/%.dae $(DAEC)
+	mkdir -p $(B)/bench && ./$(DAEC) $< -o $@
+$(B)/bench/gen_%.o: $(B)/bench/gen_%.c $(RUNTIME_HDR)
+	$(CC) $(RT_CFLAGS) $(WARN) $(CPPFLAGS) -Iruntime -Dmain=generated_trainer_main -c -o $@ $<
+$(B)/bench/sgemm_floor_%: bench/sgemm_floor.c $(B)/bench/gen_%.o $(B)/libdae.a
+	$(CC) $(RT_CFLAGS) $(WARN) $(CPPFLAGS) -Iruntime -o $@ $< $(B)/bench/gen_$*.o $(B)/libdae.a $(LDLIBS) -ldl
+.PRECIOUS: $(B)/bench/gen_%.c $(B)/bench/gen_%.o
+
+.PHONY: bench-scaling
+bench-scaling: all
+	bench/scaling

@@ -1,9 +1,27 @@
-/* The sgemm floor of a generated model: times cblas_sgemm alone on every
- * GEMM of one training epoch (forward, weight gradient and input gradient
- * of each dense layer for every batch, then the validation forward pass)
- * and prints the seconds an epoch would take if nothing else ran.
- * Linked with a generated trainer (its main renamed), like the tests. */
+/* The sgemm floor of a generated model: the seconds one training epoch
+ * would spend if it did nothing but its BLAS calls, each at the speed
+ * OpenBLAS reaches on that shape alone, with warm caches.
+ *
+ * Linked with a generated trainer (its main renamed, like the reference
+ * tests), it builds a session of that model and records the calls the
+ * runtime really makes in one training step (forward_backward + update)
+ * and one validation batch (loss): this file defines cblas_sgemm and
+ * cblas_sgemv, so the runtime's calls land here, and forwards them to
+ * OpenBLAS's own, found with dlsym(RTLD_NEXT) since OpenBLAS is a shared
+ * library. Each distinct shape (trans flags, M, N, K) is then timed alone
+ * and scaled by its calls per epoch: steps = images / batch, fractional.
+ *
+ *   build/bench/sgemm_floor_NAME [TRAIN_IMAGES [BATCH]]
+ *
+ * TRAIN_IMAGES defaults to 60000 (10000 validation images are added),
+ * BATCH to the spec's; OPENBLAS_NUM_THREADS sets the threads as for the
+ * trainer. The last lines are for scripts (bench/run): SGEMM_FLOOR_SECONDS,
+ * SGEMM_FLOOR_GFLOPS, EPOCH_GFLOP, OPENBLAS_CORE, OPENBLAS_THREADS. */
+#define _GNU_SOURCE
 #include <cblas.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include "dae.h"
@@ -11,53 +29,265 @@
 
 extern const dae_model daec_model;
 
-typedef struct gemm {
-    int trans_a, trans_b, m, n, k;
-} gemm;
+#define VAL_IMAGES 10000
+#define MAX_SHAPES 256
+#define MIN_SECONDS 0.05 /* per timing of a shape */
+#define TRIALS 3         /* timings per shape; the fastest counts */
 
-static double time_gemm(const gemm *g, float *a, float *b, float *c, int reps)
+typedef void (*sgemm_fn)(const enum CBLAS_ORDER, const enum CBLAS_TRANSPOSE,
+                         const enum CBLAS_TRANSPOSE, const blasint, const blasint,
+                         const blasint, const float, const float *, const blasint,
+                         const float *, const blasint, const float, float *,
+                         const blasint);
+typedef void (*sgemv_fn)(const enum CBLAS_ORDER, const enum CBLAS_TRANSPOSE,
+                         const blasint, const blasint, const float, const float *,
+                         const blasint, const float *, const blasint, const float,
+                         float *, const blasint);
+
+/* One distinct call. A GEMV keeps its matrix as m x n, with k = 0; its
+ * ldb and ldc hold incx and incy. The strides and beta timed are those the
+ * runtime passed (beta: the one most of the calls used). */
+typedef struct shape {
+    int gemv, col_major, ta, tb, m, n, k;
+    int lda, ldb, ldc;
+    long calls[2], beta_calls; /* per step: [0] training, [1] validation */
+} shape;
+
+enum { NOT_RECORDING = -1, TRAIN = 0, VALIDATION = 1 };
+
+static sgemm_fn real_sgemm;
+static sgemv_fn real_sgemv;
+static shape shapes[MAX_SHAPES];
+static int n_shapes, phase = NOT_RECORDING;
+
+static void die(const char *msg)
 {
-    int lda = g->trans_a ? g->m : g->k, ldb = g->trans_b ? g->k : g->n;
-    double t0 = dae_seconds();
-    for (int r = 0; r < reps; r++)
-        cblas_sgemm(CblasRowMajor, g->trans_a ? CblasTrans : CblasNoTrans,
-                    g->trans_b ? CblasTrans : CblasNoTrans, g->m, g->n, g->k,
-                    1.0f, a, lda, b, ldb, 0.0f, c, g->n);
-    return (dae_seconds() - t0) / reps;
+    fprintf(stderr, "sgemm_floor: %s\n", msg);
+    exit(1);
+}
+
+static void find_real(void)
+{
+    /* A cast from dlsym's void * to a function pointer: POSIX allows it. */
+    real_sgemm = (sgemm_fn)dlsym(RTLD_NEXT, "cblas_sgemm");
+    real_sgemv = (sgemv_fn)dlsym(RTLD_NEXT, "cblas_sgemv");
+    if (!real_sgemm || !real_sgemv)
+        die("OpenBLAS's cblas_sgemm/cblas_sgemv not found after this program; "
+            "it must be linked with the shared libopenblas, not libopenblas.a");
+}
+
+static void record(const shape *key, float beta)
+{
+    if (phase == NOT_RECORDING)
+        return;
+    for (int i = 0; i < n_shapes; i++) {
+        shape *s = &shapes[i];
+        if (s->gemv == key->gemv && s->col_major == key->col_major
+            && s->ta == key->ta && s->tb == key->tb && s->m == key->m
+            && s->n == key->n && s->k == key->k) {
+            s->calls[phase]++;
+            s->beta_calls += beta != 0.0f;
+            return;
+        }
+    }
+    if (n_shapes == MAX_SHAPES)
+        die("more than 256 distinct BLAS shapes in one step");
+    shape *s = &shapes[n_shapes++];
+    *s = *key;
+    s->calls[phase] = 1;
+    s->beta_calls = beta != 0.0f;
+}
+
+void cblas_sgemm(const enum CBLAS_ORDER order, const enum CBLAS_TRANSPOSE ta,
+                 const enum CBLAS_TRANSPOSE tb, const blasint m, const blasint n,
+                 const blasint k, const float alpha, const float *a,
+                 const blasint lda, const float *b, const blasint ldb,
+                 const float beta, float *c, const blasint ldc)
+{
+    shape key = {0, order == CblasColMajor, ta != CblasNoTrans, tb != CblasNoTrans,
+                 m, n, k, lda, ldb, ldc, {0, 0}, 0};
+    record(&key, beta);
+    real_sgemm(order, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
+void cblas_sgemv(const enum CBLAS_ORDER order, const enum CBLAS_TRANSPOSE ta,
+                 const blasint m, const blasint n, const float alpha,
+                 const float *a, const blasint lda, const float *x,
+                 const blasint incx, const float beta, float *y, const blasint incy)
+{
+    shape key = {1, order == CblasColMajor, ta != CblasNoTrans, 0, m, n, 0,
+                 lda, incx, incy, {0, 0}, 0};
+    record(&key, beta);
+    real_sgemv(order, ta, m, n, alpha, a, lda, x, incx, beta, y, incy);
+}
+
+static double flops_of(const shape *s)
+{
+    return 2.0 * s->m * s->n * (s->gemv ? 1 : s->k);
+}
+
+static size_t max3(size_t a, size_t b, size_t c)
+{
+    return a > b ? (a > c ? a : c) : (b > c ? b : c);
+}
+
+/* Buffers for one shape: generous (each operand as if both its
+ * dimensions were the larger), filled with small values. */
+typedef struct operands {
+    float *a, *b, *c;
+} operands;
+
+static float *filled(size_t n)
+{
+    float *p = malloc((n ? n : 1) * sizeof *p);
+    if (!p)
+        die("out of memory for a shape's operands");
+    for (size_t i = 0; i < n; i++)
+        p[i] = (float)((i * 7919u) % 1000u) * 1e-3f - 0.5f;
+    return p;
+}
+
+static operands operands_for(const shape *s)
+{
+    size_t m = (size_t)s->m, n = (size_t)s->n, k = (size_t)s->k;
+    size_t lda = (size_t)s->lda, ldb = (size_t)abs(s->ldb), ldc = (size_t)abs(s->ldc);
+    operands o;
+    if (s->gemv) {
+        size_t len = m > n ? m : n;
+        o.a = filled(lda * len);
+        o.b = filled(ldb * len);
+        o.c = filled(ldc * len);
+    } else {
+        o.a = filled(lda * (m > k ? m : k));
+        o.b = filled(ldb * (k > n ? k : n));
+        o.c = filled(ldc * max3(m, n, 1));
+    }
+    return o;
+}
+
+static void run(const shape *s, const operands *o, int reps)
+{
+    enum CBLAS_ORDER order = s->col_major ? CblasColMajor : CblasRowMajor;
+    enum CBLAS_TRANSPOSE ta = s->ta ? CblasTrans : CblasNoTrans;
+    enum CBLAS_TRANSPOSE tb = s->tb ? CblasTrans : CblasNoTrans;
+    /* beta as most of the runtime's calls had it: 0 overwrites C, 1 adds */
+    long total = s->calls[TRAIN] + s->calls[VALIDATION];
+    float beta = 2 * s->beta_calls > total ? 1.0f : 0.0f;
+    for (int r = 0; r < reps; r++) {
+        if (s->gemv)
+            real_sgemv(order, ta, s->m, s->n, 1.0f, o->a, s->lda, o->b, s->ldb,
+                       beta, o->c, s->ldc);
+        else
+            real_sgemm(order, ta, tb, s->m, s->n, s->k, 1.0f, o->a, s->lda, o->b,
+                       s->ldb, beta, o->c, s->ldc);
+    }
+}
+
+/* Seconds per call: warm up for about a tenth of the budget, then the
+ * fastest of TRIALS timings of at least MIN_SECONDS each. */
+static double time_shape(const shape *s)
+{
+    operands o = operands_for(s);
+    int reps = 1;
+    double t0 = dae_seconds(), t;
+    run(s, &o, 1);
+    while ((t = dae_seconds() - t0) < MIN_SECONDS / 10) {
+        run(s, &o, reps);
+        reps *= 2;
+    }
+    /* reps calls (the doubling's sum, plus the first) took t */
+    double per_call = t / reps, want = ceil(MIN_SECONDS / per_call);
+    reps = want < 1 ? 1 : want > 1e8 ? 100000000 : (int)want;
+    double best = HUGE_VAL;
+    for (int trial = 0; trial < TRIALS; trial++) {
+        t0 = dae_seconds();
+        run(s, &o, reps);
+        t = (dae_seconds() - t0) / reps;
+        best = t < best ? t : best;
+    }
+    free(o.a);
+    free(o.b);
+    free(o.c);
+    return best;
+}
+
+static long parse_count(const char *arg, const char *what)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(arg, &end, 10);
+    if (errno || end == arg || *end || v < 1) {
+        fprintf(stderr, "sgemm_floor: %s must be a positive integer, not '%s'\n"
+                "usage: sgemm_floor [TRAIN_IMAGES [BATCH]]\n", what, arg);
+        exit(2);
+    }
+    return v;
 }
 
 int main(int argc, char **argv)
 {
     const dae_model *m = &daec_model;
-    long train = argc > 1 ? atol(argv[1]) : 60000, val = 10000;
-    int batch = m->train.batch;
-    float *a = calloc(1 << 24, sizeof(float)), *b = calloc(1 << 24, sizeof(float));
-    float *c = calloc(1 << 24, sizeof(float));
-    if (!a || !b || !c)
+    if (argc > 3) {
+        fputs("usage: sgemm_floor [TRAIN_IMAGES [BATCH]]\n", stderr);
+        return 2;
+    }
+    long train = argc > 1 ? parse_count(argv[1], "TRAIN_IMAGES") : 60000;
+    long batch = argc > 2 ? parse_count(argv[2], "BATCH") : m->train.batch;
+    if (batch > 1 << 20)
+        die("BATCH is too large");
+    find_real();
+
+    /* One step on a batch of noise in [0, 1): the shapes, not the values,
+     * decide what the runtime calls. */
+    dae_train_config cfg = m->train;
+    cfg.batch = (int)batch;
+    dae_session s;
+    dae_error err;
+    if (dae_session_init(&s, m, &cfg, (int)batch, &err) != 0) {
+        fprintf(stderr, "sgemm_floor: %s\n", err.msg);
         return 1;
+    }
+    dae_session_init_weights(&s, cfg.seed);
+    for (size_t i = 0; i < (size_t)batch * m->in_size; i++) {
+        s.xbuf[i] = (float)((i * 2654435761u) % 1024u) / 1024.0f;
+        s.tbuf[i] = (float)((i * 40503u) % 1024u) / 1024.0f;
+    }
+    phase = TRAIN;
+    dae_session_forward_backward(&s, s.xbuf, s.tbuf, (int)batch);
+    dae_session_update(&s);
+    phase = VALIDATION;
+    dae_session_loss(&s, s.xbuf, s.tbuf, (int)batch);
+    phase = NOT_RECORDING;
+    dae_session_free(&s);
+    if (n_shapes == 0)
+        die("the model made no cblas_sgemm or cblas_sgemv call");
+
+    double steps[2] = {(double)train / (double)batch, (double)VAL_IMAGES / (double)batch};
+    printf("sgemm floor of %s: batch %ld, %ld training + %d validation images "
+           "per epoch, OpenBLAS %s, %d threads\n", m->name, batch, train,
+           VAL_IMAGES, openblas_get_corename(), openblas_get_num_threads());
+    printf("  %-5s %-2s %6s %6s %6s  %10s  %11s %8s %9s %8s\n", "call", "op", "M",
+           "N", "K", "train/val", "calls/epoch", "GFLOP", "seconds", "GFLOP/s");
     double seconds = 0, flops = 0;
-    for (int i = 0, first = 1; i < m->n_params; i++) {
-        const dae_param *p = &m->params[i];
-        if (p->rank != 2)
-            continue;
-        int in = p->shape[0], out = p->shape[1];
-        gemm fwd = {0, 0, batch, out, in}, dw = {1, 0, in, out, batch},
-             dx = {0, 1, batch, in, out};
-        double steps = (double)train / batch, vsteps = (double)val / batch;
-        double t = time_gemm(&fwd, a, b, c, 20) * (steps + vsteps)
-                   + time_gemm(&dw, a, b, c, 20) * steps
-                   + (first ? 0 : time_gemm(&dx, a, b, c, 20) * steps);
-        double f = 2.0 * in * out * ((double)train * (first ? 2 : 3) + (double)val);
-        printf("  %-18s %4d x %-4d  %7.1f GFLOP  %6.2f s  %6.1f GFLOP/s\n",
-               p->name, in, out, f / 1e9, t, f / t / 1e9);
+    for (int i = 0; i < n_shapes; i++) {
+        const shape *sh = &shapes[i];
+        double calls = sh->calls[TRAIN] * steps[TRAIN]
+                       + sh->calls[VALIDATION] * steps[VALIDATION];
+        double t = time_shape(sh) * calls, f = flops_of(sh) * calls;
+        char op[4] = {sh->ta ? 'T' : 'N', sh->gemv ? '\0' : sh->tb ? 'T' : 'N', '\0', '\0'};
+        char k[16] = "-", tv[24];
+        if (!sh->gemv)
+            snprintf(k, sizeof k, "%d", sh->k);
+        snprintf(tv, sizeof tv, "%ld/%ld", sh->calls[TRAIN], sh->calls[VALIDATION]);
+        printf("  %-5s %-2s %6d %6d %6s  %10s  %11.1f %8.2f %9.3f %8.1f%s\n",
+               sh->gemv ? "sgemv" : "sgemm", op, sh->m, sh->n, k, tv, calls,
+               f / 1e9, t, f / t / 1e9, sh->col_major ? "  (column-major)" : "");
         seconds += t;
         flops += f;
-        first = 0;
     }
     printf("SGEMM_FLOOR_SECONDS %.3f\nSGEMM_FLOOR_GFLOPS %.1f\nEPOCH_GFLOP %.1f\n",
            seconds, flops / seconds / 1e9, flops / 1e9);
-    free(a);
-    free(b);
-    free(c);
+    printf("OPENBLAS_CORE %s\nOPENBLAS_THREADS %d\n", openblas_get_corename(),
+           openblas_get_num_threads());
     return 0;
 }

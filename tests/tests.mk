@@ -29,11 +29,3 @@ endef
 $(eval $(call generated_test,ff,specs/ff.dae,1e-5))
 $(eval $(call generated_test,conv,specs/conv.dae,1e-4))
 $(eval $(call generated_test,conv_odd,tests/reference/conv_odd.dae,1e-4))
-
-# make bench's sgemm floor program, linked with the generated ff model.
-$(B)/bench/gen_ff.c: specs/ff.dae $(DAEC)
-	mkdir -p $(B)/bench && ./$(DAEC) $< -o $@
-$(B)/bench/gen_ff.o: $(B)/bench/gen_ff.c $(RUNTIME_HDR)
-	$(CC) $(RT_CFLAGS) $(WARN) $(CPPFLAGS) -Iruntime -Dmain=generated_trainer_main -c -o $@ $<
-$(B)/bench/sgemm_floor_ff: bench/sgemm_floor.c $(B)/bench/gen_ff.o $(B)/libdae.a
-	$(CC) $(RT_CFLAGS) $(WARN) $(CPPFLAGS) -Iruntime -o $@ $< $(B)/bench/gen_ff.o $(B)/libdae.a $(LDLIBS)
