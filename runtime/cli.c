@@ -69,7 +69,7 @@ static int set_option(const dae_model *m, dae_run_options *o, const char *a,
         return 0;
     }
     if (strcmp(a, "--init") == 0 || strcmp(a, "--weights") == 0) {
-        o->init_path = val;
+        *(a[2] == 'i' ? &o->init_path : &o->weights_path) = val;
         return 0;
     }
     if (strcmp(a, "--out") == 0) {
@@ -135,7 +135,7 @@ static int run_command(const dae_model *m, const char *cmd, dae_run_options *o,
     dae_error err;
     char weights[4200];
     snprintf(weights, sizeof weights, "%s/weights.safetensors", o->out_dir);
-    const char *w = o->init_path ? o->init_path : weights;
+    const char *w = o->weights_path ? o->weights_path : weights;
     int rc;
     if (strcmp(cmd, "eval") == 0)
         rc = dae_evaluate(m, o, w, &err);
@@ -176,6 +176,13 @@ int dae_main(const dae_model *m, int argc, char **argv)
     snprintf(o.out_dir, sizeof o.out_dir, "runs/%s", m->name);
     if (parse_options(m, argc - first, argv + first, &o, files, denoise ? 2 : 0) != 0)
         return 2;
+    int train = strcmp(cmd, "train") == 0;
+    if (train ? o.weights_path != NULL : o.init_path != NULL) {
+        fprintf(stderr, "%s: %s takes %s; --init FILE starts training from "
+                "weights, --weights FILE names those that eval and denoise use\n",
+                m->name, cmd, train ? "--init, not --weights" : "--weights, not --init");
+        return 2;
+    }
     if (o.resume && o.init_path) {
         fprintf(stderr, "%s: --resume continues a run; it cannot also start "
                 "from --init weights\n", m->name);

@@ -54,6 +54,9 @@ int dae_make_dirs(const char *path, dae_error *err)
                 break;
         }
     }
+    struct stat st;
+    if (stat(buf, &st) != 0 || !S_ISDIR(st.st_mode))
+        return dae_fail(err, "%s is not a directory", buf);
     return 0;
 }
 
@@ -207,7 +210,12 @@ static int prepare(run *r, dae_error *err)
     dae_noise_apply(c, &test_rng, ntest, r->ds.test.pixels, r->test_noisy);
     if (r->o->resume && resume(r, err) != 0)
         return -1;
-    return dae_make_dirs(r->o->out_dir, err);
+    if (dae_make_dirs(r->o->out_dir, err) != 0)
+        return -1;
+    /* find out now, not after the first epoch */
+    if (access(r->o->out_dir, W_OK) != 0)
+        return dae_fail(err, "cannot write into %s: %s", r->o->out_dir, strerror(errno));
+    return 0;
 }
 
 static void profile_report(run *r, int epoch, double validation)

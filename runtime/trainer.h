@@ -9,6 +9,7 @@ typedef struct dae_run_options {
     dae_train_config cfg;      /* the spec's settings with overrides */
     const char *data_dir;      /* --data, or NULL */
     const char *init_path;     /* --init: start from these weights */
+    const char *weights_path;  /* --weights: what eval and denoise use */
     char out_dir[4096];        /* --out, default runs/NAME */
     int threads;               /* --threads, 0: OpenBLAS's default */
     int quiet;
