@@ -97,7 +97,7 @@ demo:
 	scripts/demo
 
 article:
-	EPOCHS=$(or $(EPOCHS),50) scripts/article
+	EPOCHS=$(or $(EPOCHS),50) LIMIT=$(LIMIT) scripts/article
 
 clean:
 	rm -rf $(B) daec
