@@ -134,15 +134,19 @@ static void emit_shapes(emit_ctx *e)
             continue;
         if (!any)
             fputs("/* Geometry of the image layers: input HxWxC, window, filters,\n"
-                  " * strides, output, TensorFlow's padding before. */\n", e->out);
+                  " * strides, output, TensorFlow's padding before; for convolutions,\n"
+                  " * the algorithm. */\n", e->out);
         any = true;
         bool conv = strcmp(l->kind->shape_type, "dae_conv_shape") == 0;
         fprintf(e->out, "static const %s %s = {%ld, %ld, %ld, %ld, %ld, ", l->kind->shape_type,
                 layer_shape_name(e, l, name), l->in.h, l->in.w, l->in.c, l->kh, l->kw);
         if (conv) /* pools have no filter count */
             fprintf(e->out, "%ld, ", l->units);
-        fprintf(e->out, "%ld, %ld, %ld, %ld, %ld, %ld}; /* %s */\n", l->sh, l->sw,
-                l->out.h, l->out.w, l->pad_top, l->pad_left, l->kind->word);
+        fprintf(e->out, "%ld, %ld, %ld, %ld, %ld, %ld", l->sh, l->sw, l->out.h,
+                l->out.w, l->pad_top, l->pad_left);
+        if (conv) /* how the runtime computes it */
+            fprintf(e->out, ", %s", conv_algo(l));
+        fprintf(e->out, "}; /* %s */\n", l->kind->word);
     }
     if (!any)
         return;

@@ -33,6 +33,9 @@ bool upsample_resolve(plan_layer *l, const stmt_args *a);
 void upsample_emit_forward(emit_ctx *e, const plan_layer *l, const char *in);
 void upsample_emit_backward(emit_ctx *e, const plan_layer *l, const char *in,
                             const char *din);
+/* The algo field of a conv layer's shape struct (runtime/conv.h), a
+ * constant's name: Winograd or im2col, chosen from the static shapes. */
+const char *conv_algo(const plan_layer *l);
 /* The name of a layer's shape struct in the generated C: SHAPE_<index>. */
 const char *layer_shape_name(const emit_ctx *e, const plan_layer *l, char buf[32]);
 /* size_arg (kernel or pool), strides= (default 1) and padding= into l. */

@@ -1,7 +1,9 @@
 /* conv2d and conv2d_transpose as im2col + sgemm over groups of samples.
  * A group's column matrix is bounded (group_cap floats) so the workspace
  * stays small whatever B is; the weight gradient sums over the groups.
- * conv2d with a single filter is computed directly instead (conv_f1.c). */
+ * conv2d with a single filter is computed directly instead (conv_f1.c),
+ * and a 3x3 stride-1 conv2d whose shape asks for it by Winograd's
+ * algorithm (winograd.c). */
 #include "conv.h"
 
 #include <cblas.h>
@@ -11,6 +13,7 @@
 #include "im2col.h"
 #include "parallel.h"
 #include "progress.h"
+#include "winograd.h"
 
 /* 1M floats (4 MB): a group's patches then stay in cache between im2col
  * and the GEMM that reads them. On the article's model (B = 128, 2 cores,
@@ -57,10 +60,24 @@ static dae_patches transpose_patches(const dae_conv_shape *s)
                          s->H, s->W, s->pad_top, s->pad_left};
 }
 
+/* The shape asks for Winograd and Winograd can compute it. */
+static int winograd(const dae_conv_shape *s)
+{
+    return s->algo == DAE_CONV_WINOGRAD && dae_winograd_fits(s);
+}
+
+/* Samples per Winograd group: its tile matrices bounded like im2col's. */
+static int winograd_group(const dae_conv_shape *s, int B)
+{
+    return group_size(dae_winograd_sample_floats(s), B);
+}
+
 size_t dae_conv2d_workspace(const dae_conv_shape *s, int B)
 {
     dae_patches p = conv_patches(s);
 
+    if (winograd(s))
+        return B > 0 ? dae_winograd_workspace(s, winograd_group(s, B)) : 0;
     if (s->F == 1)
         return B > 0 ? dae_conv2d_f1_workspace(s) : 0;
     return workspace(dae_patches_cols(&p), B);
@@ -174,6 +191,10 @@ void dae_conv2d_forward(const dae_conv_shape *s, int B, const float *x,
 {
     if (B <= 0)
         return;
+    if (winograd(s)) {
+        dae_winograd_forward(s, B, winograd_group(s, B), x, W, b, y, work);
+        return;
+    }
     if (s->F == 1) {
         dae_conv2d_f1_forward(s, B, x, W, b, y);
         return;
@@ -201,6 +222,10 @@ void dae_conv2d_backward(const dae_conv_shape *s, int B, const float *x,
 
     if (B <= 0) {
         empty_batch((size_t)K * (size_t)s->F, s->F, dW, db);
+        return;
+    }
+    if (winograd(s)) {
+        dae_winograd_backward(s, B, winograd_group(s, B), x, W, dy, dx, dW, db, work);
         return;
     }
     if (s->F == 1) {

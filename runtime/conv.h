@@ -16,14 +16,24 @@
  *   to H x W x C with the same kernel, strides and padding.
  * pad_top, pad_left: TensorFlow's padding before (for conv2d_transpose,
  * that of the forward conv2d it transposes); the padding after is what
- * makes the sizes fit (TF puts any extra at the bottom/right). */
+ * makes the sizes fit (TF puts any extra at the bottom/right).
+ * algo: how a conv2d is computed (conv2d_transpose ignores it). It is last
+ * and 0 means im2col, so an initializer that stops before it keeps its old
+ * meaning (-Wextra warns of the missing field: daec always writes it). */
 typedef struct dae_conv_shape {
     int H, W, C;
     int KH, KW, F;
     int SH, SW;
     int OH, OW;
     int pad_top, pad_left;
+    int algo;
 } dae_conv_shape;
+
+/* dae_conv_shape.algo. DAE_CONV_IM2COL: im2col + sgemm (the direct loops
+ * of conv_f1.c when F = 1). DAE_CONV_WINOGRAD: Winograd F(2x2, 3x3)
+ * (winograd.h) where the shape allows it (3x3 kernel, strides 1), im2col
+ * elsewhere. */
+enum { DAE_CONV_IM2COL = 0, DAE_CONV_WINOGRAD = 1 };
 
 /* Floats of scratch memory the conv2d / conv2d_transpose kernels need for
  * a batch of B (forward and backward need the same). */
@@ -48,13 +58,14 @@ void dae_conv2d_transpose_backward(const dae_conv_shape *s, int B, const float *
 
 /* The conv kernels run im2col + sgemm over groups of samples whose column
  * matrix holds at most this many floats (default 1M, i.e. 4 MB, at least
- * one sample; 0 restores it).
+ * one sample; 0 restores it); the Winograd path bounds its per-group
+ * tile matrices the same way.
  * Tests lower it to force several groups. Set it before sizing any
  * workspace: the *_workspace results depend on it. */
 void dae_conv_set_group_cap(size_t floats);
 
-/* Seconds the conv kernels spent in sgemm and in im2col/col2im, for
- * profiling; never reset by the runtime. */
+/* Seconds the conv kernels spent in sgemm and in im2col/col2im (or the
+ * Winograd transforms), for profiling; never reset by the runtime. */
 extern double dae_conv_gemm_seconds, dae_conv_patch_seconds;
 
 /* Max pooling: in H x W x C -> out OH x OW x C with windows PH x PW at

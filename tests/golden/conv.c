@@ -28,14 +28,15 @@ static const dae_param PARAMS[] = {
 };
 
 /* Geometry of the image layers: input HxWxC, window, filters,
- * strides, output, TensorFlow's padding before. */
-static const dae_conv_shape SHAPE_0 = {28, 28, 1, 3, 3, 64, 1, 1, 28, 28, 1, 1}; /* conv2d */
+ * strides, output, TensorFlow's padding before; for convolutions,
+ * the algorithm. */
+static const dae_conv_shape SHAPE_0 = {28, 28, 1, 3, 3, 64, 1, 1, 28, 28, 1, 1, DAE_CONV_IM2COL}; /* conv2d */
 static const dae_pool_shape SHAPE_1 = {28, 28, 64, 2, 2, 2, 2, 14, 14, 0, 0}; /* maxpool */
-static const dae_conv_shape SHAPE_2 = {14, 14, 64, 3, 3, 64, 1, 1, 14, 14, 1, 1}; /* conv2d */
+static const dae_conv_shape SHAPE_2 = {14, 14, 64, 3, 3, 64, 1, 1, 14, 14, 1, 1, DAE_CONV_WINOGRAD}; /* conv2d */
 static const dae_pool_shape SHAPE_3 = {14, 14, 64, 2, 2, 2, 2, 7, 7, 0, 0}; /* maxpool */
-static const dae_conv_shape SHAPE_4 = {7, 7, 64, 3, 3, 64, 2, 2, 14, 14, 0, 0}; /* conv2d_transpose */
-static const dae_conv_shape SHAPE_5 = {14, 14, 64, 3, 3, 64, 2, 2, 28, 28, 0, 0}; /* conv2d_transpose */
-static const dae_conv_shape SHAPE_6 = {28, 28, 64, 3, 3, 1, 1, 1, 28, 28, 1, 1}; /* conv2d */
+static const dae_conv_shape SHAPE_4 = {7, 7, 64, 3, 3, 64, 2, 2, 14, 14, 0, 0, DAE_CONV_IM2COL}; /* conv2d_transpose */
+static const dae_conv_shape SHAPE_5 = {14, 14, 64, 3, 3, 64, 2, 2, 28, 28, 0, 0, DAE_CONV_IM2COL}; /* conv2d_transpose */
+static const dae_conv_shape SHAPE_6 = {28, 28, 64, 3, 3, 1, 1, 1, 28, 28, 1, 1, DAE_CONV_IM2COL}; /* conv2d */
 
 /* Scratch floats the convolutions need for a batch of B. */
 static size_t workspace(int B)

@@ -179,7 +179,7 @@ struct conv_case {
 static dae_conv_shape conv_shape(const struct conv_spec *c)
 {
     dae_conv_shape s = {c->H, c->W, c->C, c->KH, c->KW, c->F, c->SH, c->SW,
-                        0, 0, 0, 0};
+                        0, 0, 0, 0, DAE_CONV_IM2COL};
     tf_dim(c->H, c->KH, c->SH, c->same, &s.OH, &s.pad_top);
     tf_dim(c->W, c->KW, c->SW, c->same, &s.OW, &s.pad_left);
     return s;
@@ -190,7 +190,7 @@ static dae_conv_shape conv_shape(const struct conv_spec *c)
 static dae_conv_shape transpose_shape(const struct conv_spec *c)
 {
     dae_conv_shape s = {c->H, c->W, c->C, c->KH, c->KW, c->F, c->SH, c->SW,
-                        0, 0, 0, 0};
+                        0, 0, 0, 0, DAE_CONV_IM2COL};
     int h, w;
 
     s.OH = keras_deconv_out(c->H, c->KH, c->SH, c->same);
@@ -342,7 +342,7 @@ static void check_adjoint(const char *name, const struct conv_spec *c)
 {
     dae_conv_shape s = conv_shape(c);
     dae_conv_shape t = {s.OH, s.OW, s.F, s.KH, s.KW, s.C, s.SH, s.SW,
-                        s.H, s.W, s.pad_top, s.pad_left};
+                        s.H, s.W, s.pad_top, s.pad_left, DAE_CONV_IM2COL};
     size_t nu = (size_t)c->B * s.H * s.W * s.C, nv = (size_t)c->B * s.OH * s.OW * s.F;
     size_t nW = (size_t)s.KH * s.KW * s.C * s.F;
     size_t nwork = dae_conv2d_workspace(&s, c->B);

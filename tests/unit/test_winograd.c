@@ -1,0 +1,443 @@
+/* Checks of the Winograd F(2x2, 3x3) conv2d path (runtime/winograd.c),
+ * always through the dispatching API of conv.h with algo set:
+ *  - forward y, dx, dW and db against the im2col path (algo 0) and against
+ *    naive double-precision loops, on odd sizes (5x9, 7x7, 14x14), both
+ *    TF paddings, C 1..17 (and 40, 64: several channel chunks), F 1..19
+ *    (and 33, 64), B 1..3; relative error <= 1e-5;
+ *  - central differences of L = sum(w * y) for dx, dW and db;
+ *  - several groups (a lowered group cap) against one group;
+ *  - outputs overwritten, never read; dx optional; repeat runs identical;
+ *    shapes Winograd cannot do fall back to im2col.
+ * A padding shifted by one pixel must fail the comparison. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "conv.h"
+#include "winograd.h"
+
+/* Against the im2col path and double-precision loops. */
+#define VALUE_TOL 1e-5
+/* Central differences on a linear map: exact up to float rounding. */
+#define GRAD_TOL 2e-3
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static uint64_t rng_state = 0x2545f4914f6cdd1du;
+
+static float urand(float lo, float hi)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return lo + (hi - lo) * (float)((rng_state >> 40) * (1.0 / 16777216.0));
+}
+
+static float *alloc_floats(size_t n)
+{
+    float *p = malloc((n ? n : 1) * sizeof *p);
+    if (!p) {
+        fprintf(stderr, "test_winograd: out of memory\n");
+        exit(2);
+    }
+    return p;
+}
+
+static float *random_floats(size_t n)
+{
+    float *p = alloc_floats(n);
+    for (size_t i = 0; i < n; i++)
+        p[i] = urand(-1, 1);
+    return p;
+}
+
+/* NaN everywhere: a kernel that reads its output or unset scratch shows. */
+static float *nan_floats(size_t n)
+{
+    float *p = alloc_floats(n);
+    for (size_t i = 0; i < n; i++)
+        p[i] = NAN;
+    return p;
+}
+
+static double dot(const float *a, const float *b, size_t n)
+{
+    double s = 0;
+    for (size_t i = 0; i < n; i++)
+        s += (double)a[i] * b[i];
+    return s;
+}
+
+/* A 3x3 conv2d with TensorFlow's sizes and padding for `same` / `valid`. */
+static dae_conv_shape shape3x3(int H, int W, int C, int F, int same, int algo)
+{
+    dae_conv_shape s = {H, W, C, 3, 3, F, 1, 1,
+                        same ? H : H - 2, same ? W : W - 2,
+                        same ? 1 : 0, same ? 1 : 0, algo};
+    return s;
+}
+
+/* ---- one layer's tensors and its passes ---------------------------------- */
+
+struct layer {
+    dae_conv_shape s;
+    int B;
+    size_t nx, nW, ny;
+    float *x, *W, *b, *dy;
+};
+
+static struct layer layer_new(dae_conv_shape s, int B)
+{
+    struct layer l = {s, B, 0, 0, 0, NULL, NULL, NULL, NULL};
+
+    l.nx = (size_t)B * s.H * s.W * s.C;
+    l.nW = (size_t)9 * s.C * s.F;
+    l.ny = (size_t)B * s.OH * s.OW * s.F;
+    l.x = random_floats(l.nx);
+    l.W = random_floats(l.nW);
+    l.b = random_floats((size_t)s.F);
+    l.dy = random_floats(l.ny);
+    return l;
+}
+
+static void layer_free(struct layer *l)
+{
+    free(l->x);
+    free(l->W);
+    free(l->b);
+    free(l->dy);
+}
+
+struct results {
+    float *y, *dx, *dW, *db;
+    size_t work;
+};
+
+/* Forward and backward of l with the given algo, into fresh NaN-filled
+ * outputs and a workspace of exactly the advertised size (so ASan sees an
+ * overrun). */
+static struct results run(const struct layer *l, int algo)
+{
+    dae_conv_shape s = l->s;
+    struct results r;
+    float *work;
+
+    s.algo = algo;
+    r.work = dae_conv2d_workspace(&s, l->B);
+    work = nan_floats(r.work);
+    r.y = nan_floats(l->ny);
+    r.dx = nan_floats(l->nx);
+    r.dW = nan_floats(l->nW);
+    r.db = nan_floats((size_t)s.F);
+    dae_conv2d_forward(&s, l->B, l->x, l->W, l->b, r.y, work);
+    dae_conv2d_backward(&s, l->B, l->x, l->W, l->dy, r.dx, r.dW, r.db, work);
+    free(work);
+    return r;
+}
+
+static void results_free(struct results *r)
+{
+    free(r->y);
+    free(r->dx);
+    free(r->dW);
+    free(r->db);
+}
+
+/* ---- naive references ----------------------------------------------------- */
+
+static size_t pix(int n, int h, int w, int H, int W, int C)
+{
+    return (((size_t)n * H + h) * W + w) * C;
+}
+
+/* y, dx, dW, db of TF's conv2d as direct loops in double: y is the
+ * correlation, dx and dW its adjoints, db the sums of dy. */
+static struct results reference(const struct layer *l, const dae_conv_shape *s)
+{
+    size_t nx = l->nx, nW = l->nW, ny = l->ny;
+    double *y = calloc(ny, sizeof *y), *dx = calloc(nx, sizeof *dx);
+    double *dW = calloc(nW, sizeof *dW), *db = calloc((size_t)s->F, sizeof *db);
+    struct results r = {alloc_floats(ny), alloc_floats(nx), alloc_floats(nW),
+                        alloc_floats((size_t)s->F), 0};
+
+    if (!y || !dx || !dW || !db)
+        exit(2);
+    for (int n = 0; n < l->B; n++)
+        for (int oh = 0; oh < s->OH; oh++)
+            for (int ow = 0; ow < s->OW; ow++)
+                for (int kh = 0; kh < 3; kh++)
+                    for (int kw = 0; kw < 3; kw++) {
+                        int ih = oh + kh - s->pad_top, iw = ow + kw - s->pad_left;
+                        if (ih < 0 || ih >= s->H || iw < 0 || iw >= s->W)
+                            continue;
+                        size_t xo = pix(n, ih, iw, s->H, s->W, s->C);
+                        size_t yo = pix(n, oh, ow, s->OH, s->OW, s->F);
+                        for (int c = 0; c < s->C; c++)
+                            for (int f = 0; f < s->F; f++) {
+                                size_t wo = ((size_t)(kh * 3 + kw) * s->C + c) * s->F + f;
+                                y[yo + f] += (double)l->x[xo + c] * l->W[wo];
+                                dx[xo + c] += (double)l->dy[yo + f] * l->W[wo];
+                                dW[wo] += (double)l->x[xo + c] * l->dy[yo + f];
+                            }
+                    }
+    for (size_t i = 0; i < ny; i++) {
+        r.y[i] = (float)(y[i] + l->b[i % (size_t)s->F]);
+        db[i % (size_t)s->F] += l->dy[i];
+    }
+    for (size_t i = 0; i < nx; i++)
+        r.dx[i] = (float)dx[i];
+    for (size_t i = 0; i < nW; i++)
+        r.dW[i] = (float)dW[i];
+    for (int f = 0; f < s->F; f++)
+        r.db[f] = (float)db[f];
+    free(y);
+    free(dx);
+    free(dW);
+    free(db);
+    return r;
+}
+
+/* The largest relative error of a's four tensors against b's. */
+static double max_err(const struct layer *l, const struct results *a,
+                      const struct results *b)
+{
+    double e = check_max_rel(a->y, b->y, l->ny, 1e-6);
+    e = fmax(e, check_max_rel(a->dx, b->dx, l->nx, 1e-6));
+    e = fmax(e, check_max_rel(a->dW, b->dW, l->nW, 1e-6));
+    return fmax(e, check_max_rel(a->db, b->db, (size_t)l->s.F, 1e-6));
+}
+
+/* ---- checks ------------------------------------------------------------------- */
+
+static void case_name(char *buf, size_t n, const dae_conv_shape *s, int B)
+{
+    snprintf(buf, n, "winograd_%dx%dx%d_f%d_%s_B%d", s->H, s->W, s->C, s->F,
+             s->pad_top ? "same" : "valid", B);
+}
+
+/* Winograd against im2col and the loops, tensor by tensor. */
+static void check_against_im2col(int H, int W, int C, int F, int same, int B)
+{
+    struct layer l = layer_new(shape3x3(H, W, C, F, same, DAE_CONV_WINOGRAD), B);
+    struct results wino = run(&l, DAE_CONV_WINOGRAD), im2col = run(&l, DAE_CONV_IM2COL);
+    struct results ref = reference(&l, &l.s);
+    char name[96], nm[160];
+    const char *what[4] = {"y", "dx", "dW", "db"};
+    size_t sizes[4] = {l.ny, l.nx, l.nW, (size_t)F};
+    float *const w[4] = {wino.y, wino.dx, wino.dW, wino.db};
+    float *const i2c[4] = {im2col.y, im2col.dx, im2col.dW, im2col.db};
+    float *const r[4] = {ref.y, ref.dx, ref.dW, ref.db};
+
+    case_name(name, sizeof name, &l.s, B);
+    for (int t = 0; t < 4; t++) {
+        double vs_im2col = check_max_rel(w[t], i2c[t], sizes[t], 1e-6);
+        double vs_loops = check_max_rel(w[t], r[t], sizes[t], 1e-6);
+        snprintf(nm, sizeof nm, "%s_%s", name, what[t]);
+        check_report(vs_im2col <= VALUE_TOL && vs_loops <= VALUE_TOL, nm,
+                     "rel err vs im2col %.1e, vs loops %.1e", vs_im2col, vs_loops);
+    }
+    results_free(&wino);
+    results_free(&im2col);
+    results_free(&ref);
+    layer_free(&l);
+}
+
+/* The comparison can fail: references with the padding one pixel off. */
+static void check_detects_shifted_padding(void)
+{
+    struct layer l = layer_new(shape3x3(7, 7, 5, 6, 1, DAE_CONV_WINOGRAD), 2);
+    struct results wino = run(&l, DAE_CONV_WINOGRAD);
+    dae_conv_shape shifted = l.s;
+    struct results ref;
+    double e;
+
+    shifted.pad_top = 0;
+    ref = reference(&l, &shifted);
+    e = check_max_rel(wino.y, ref.y, l.ny, 1e-6);
+    check_report(e > 1e-2, "winograd_detects_shifted_padding", "rel err %.1e", e);
+    results_free(&wino);
+    results_free(&ref);
+    layer_free(&l);
+}
+
+/* L = sum(w * y) through dae_conv2d_forward with algo = Winograd. */
+struct objective {
+    struct layer *l;
+    float *w, *y, *work;
+};
+
+static double objective(void *ctx)
+{
+    struct objective *o = ctx;
+
+    dae_conv2d_forward(&o->l->s, o->l->B, o->l->x, o->l->W, o->l->b, o->y, o->work);
+    return dot(o->w, o->y, o->l->ny);
+}
+
+static void check_numeric_grad(int H, int W, int C, int F, int same, int B)
+{
+    struct layer l = layer_new(shape3x3(H, W, C, F, same, DAE_CONV_WINOGRAD), B);
+    size_t ws = dae_conv2d_workspace(&l.s, B), most = l.nx > l.nW ? l.nx : l.nW;
+    struct objective o = {&l, random_floats(l.ny), alloc_floats(l.ny), nan_floats(ws)};
+    float *dx = nan_floats(l.nx), *dW = nan_floats(l.nW), *db = nan_floats((size_t)F);
+    float *num = alloc_floats(most);
+    char name[96], nm[160];
+    double e;
+
+    case_name(name, sizeof name, &l.s, B);
+    dae_conv2d_backward(&l.s, B, l.x, l.W, o.w, dx, dW, db, o.work);
+    numeric_grad(objective, &o, l.x, l.nx, 0.05f, num);
+    e = check_max_rel(dx, num, l.nx, 1e-6);
+    snprintf(nm, sizeof nm, "%s_numeric_dx", name);
+    check_report(e < GRAD_TOL, nm, "max rel err %.1e", e);
+    numeric_grad(objective, &o, l.W, l.nW, 0.05f, num);
+    e = check_max_rel(dW, num, l.nW, 1e-6);
+    snprintf(nm, sizeof nm, "%s_numeric_dW", name);
+    check_report(e < GRAD_TOL, nm, "max rel err %.1e", e);
+    numeric_grad(objective, &o, l.b, (size_t)F, 0.05f, num);
+    e = check_max_rel(db, num, (size_t)F, 1e-6);
+    snprintf(nm, sizeof nm, "%s_numeric_db", name);
+    check_report(e < GRAD_TOL, nm, "max rel err %.1e", e);
+    free(o.w);
+    free(o.y);
+    free(o.work);
+    free(dx);
+    free(dW);
+    free(db);
+    free(num);
+    layer_free(&l);
+}
+
+/* Groups of 2, 2, 1 and of 1 against one group of 5; the workspace grows
+ * by one sample's tile matrices per sample of a group. */
+static void check_groups(int H, int W, int C, int F, int same)
+{
+    struct layer l = layer_new(shape3x3(H, W, C, F, same, DAE_CONV_WINOGRAD), 5);
+    size_t per = dae_winograd_sample_floats(&l.s);
+    struct results one, pairs, singles;
+    char name[96], nm[160];
+    double e;
+
+    case_name(name, sizeof name, &l.s, 5);
+    dae_conv_set_group_cap(0);
+    one = run(&l, DAE_CONV_WINOGRAD);
+    dae_conv_set_group_cap(2 * per);
+    pairs = run(&l, DAE_CONV_WINOGRAD);
+    dae_conv_set_group_cap(1);
+    singles = run(&l, DAE_CONV_WINOGRAD);
+    dae_conv_set_group_cap(0);
+
+    snprintf(nm, sizeof nm, "%s_group_workspace", name);
+    check_report(one.work - pairs.work == 3 * per && pairs.work - singles.work == per,
+                 nm, "one group %zu, pairs %zu, singles %zu floats", one.work,
+                 pairs.work, singles.work);
+    e = max_err(&l, &pairs, &one);
+    snprintf(nm, sizeof nm, "%s_groups_of_2_match_one_group", name);
+    check_report(e < 1e-6, nm, "max rel diff %.1e", e);
+    e = max_err(&l, &singles, &one);
+    snprintf(nm, sizeof nm, "%s_groups_of_1_match_one_group", name);
+    check_report(e < 1e-6, nm, "max rel diff %.1e", e);
+    results_free(&one);
+    results_free(&pairs);
+    results_free(&singles);
+    layer_free(&l);
+}
+
+/* dx is optional and must not change dW or db; a second run gives the
+ * same bits. */
+static void check_optional_dx_and_repeat(void)
+{
+    struct layer l = layer_new(shape3x3(14, 14, 17, 19, 1, DAE_CONV_WINOGRAD), 3);
+    struct results a = run(&l, DAE_CONV_WINOGRAD), b = run(&l, DAE_CONV_WINOGRAD);
+    float *work = nan_floats(a.work), *dW = nan_floats(l.nW), *db = nan_floats(19);
+    int same_bits = memcmp(a.y, b.y, l.ny * sizeof(float)) == 0 &&
+                    memcmp(a.dx, b.dx, l.nx * sizeof(float)) == 0 &&
+                    memcmp(a.dW, b.dW, l.nW * sizeof(float)) == 0 &&
+                    memcmp(a.db, b.db, 19 * sizeof(float)) == 0;
+
+    check_report(same_bits, "winograd_repeat_run_identical", NULL);
+    dae_conv2d_backward(&l.s, l.B, l.x, l.W, l.dy, NULL, dW, db, work);
+    check_report(memcmp(dW, a.dW, l.nW * sizeof *dW) == 0 &&
+                     memcmp(db, a.db, 19 * sizeof *db) == 0,
+                 "winograd_dW_db_without_dx", NULL);
+    free(work);
+    free(dW);
+    free(db);
+    results_free(&a);
+    results_free(&b);
+    layer_free(&l);
+}
+
+/* Strides 2 and a 2x3 kernel ask for Winograd but get im2col, bit for bit. */
+static void check_fallback(void)
+{
+    dae_conv_shape strided = {9, 7, 4, 3, 3, 5, 2, 2, 5, 4, 1, 1, DAE_CONV_WINOGRAD};
+    dae_conv_shape kernel23 = {6, 8, 3, 2, 3, 4, 1, 1, 6, 8, 0, 1, DAE_CONV_WINOGRAD};
+    dae_conv_shape *cases[2] = {&strided, &kernel23};
+    int ok = 1;
+
+    for (int i = 0; i < 2; i++) {
+        struct layer l = layer_new(*cases[i], 2);
+        l.nW = (size_t)cases[i]->KH * cases[i]->KW * cases[i]->C * cases[i]->F;
+        free(l.W);
+        l.W = random_floats(l.nW);
+        struct results w = run(&l, DAE_CONV_WINOGRAD), c = run(&l, DAE_CONV_IM2COL);
+        ok &= w.work == c.work && memcmp(w.y, c.y, l.ny * sizeof(float)) == 0 &&
+              memcmp(w.dx, c.dx, l.nx * sizeof(float)) == 0 &&
+              memcmp(w.dW, c.dW, l.nW * sizeof(float)) == 0;
+        results_free(&w);
+        results_free(&c);
+        layer_free(&l);
+    }
+    check_report(ok, "winograd_unfit_shapes_fall_back_to_im2col", NULL);
+}
+
+/* B = 0: nothing read, zero weight gradients, no workspace. */
+static void check_empty_batch(void)
+{
+    dae_conv_shape s = shape3x3(5, 9, 3, 4, 1, DAE_CONV_WINOGRAD);
+    float dW[9 * 3 * 4], db[4];
+    int ok = dae_conv2d_workspace(&s, 0) == 0;
+
+    for (int i = 0; i < 108; i++)
+        dW[i] = 1;
+    for (int i = 0; i < 4; i++)
+        db[i] = 1;
+    dae_conv2d_forward(&s, 0, NULL, NULL, NULL, NULL, NULL);
+    dae_conv2d_backward(&s, 0, NULL, NULL, NULL, NULL, dW, db, NULL);
+    for (int i = 0; i < 108; i++)
+        ok &= dW[i] == 0;
+    for (int i = 0; i < 4; i++)
+        ok &= db[i] == 0;
+    check_report(ok, "winograd_empty_batch", NULL);
+}
+
+int main(void)
+{
+    static const int sizes[][2] = {{5, 9}, {7, 7}, {14, 14}};
+    /* C, F, B: single channels, the 16-channel edge, chunk tails past 32 */
+    static const int cfb[][3] = {
+        {1, 1, 1},   {1, 19, 2},  {17, 1, 3},  {2, 3, 2},   {3, 7, 1},
+        {5, 16, 3},  {8, 2, 2},   {16, 16, 1}, {17, 19, 3}, {13, 11, 2},
+    };
+
+    for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++)
+        for (int same = 0; same <= 1; same++)
+            for (size_t k = 0; k < sizeof cfb / sizeof *cfb; k++)
+                check_against_im2col(sizes[i][0], sizes[i][1], cfb[k][0], cfb[k][1],
+                                     same, cfb[k][2]);
+    check_against_im2col(14, 14, 40, 33, 1, 2);
+    check_against_im2col(14, 14, 64, 64, 1, 2);
+    check_against_im2col(7, 7, 64, 64, 0, 3);
+    check_detects_shifted_padding();
+    check_numeric_grad(5, 9, 3, 4, 1, 2);
+    check_numeric_grad(7, 7, 2, 3, 0, 2);
+    check_numeric_grad(5, 9, 17, 19, 0, 1);
+    check_groups(7, 7, 5, 6, 1);
+    check_groups(5, 9, 17, 19, 0);
+    check_optional_dx_and_repeat();
+    check_fallback();
+    check_empty_batch();
+    return check_failures != 0;
+}
