@@ -99,9 +99,38 @@ static void check_input(model_walk *w, const ast_node *stmt, diag_ctx *d)
     if (!args_check(stmt, registry_find("input", IN_MODEL), d, &a))
         return;
     const arg_value *v = &a.v[0];
-    w->p->input = v->ndims == 1 ? (shape){1, 1, 1, v->dims[0]}
-                                : (shape){3, v->dims[0], v->dims[1], v->dims[2]};
+    shape in = v->ndims == 1 ? (shape){1, 1, 1, v->dims[0]}
+                             : (shape){3, v->dims[0], v->dims[1], v->dims[2]};
+    if (shape_values(in) > PLAN_MAX_VALUES) {
+        char buf[64];
+        diag_error(d, v->loc, "input %s holds %.0f values per sample; at most %ld "
+                   "are supported", shape_str(in, buf, sizeof buf), shape_values(in),
+                   PLAN_MAX_VALUES);
+        return;
+    }
+    w->p->input = in;
     w->p->input_loc = stmt->loc;
+}
+
+/* A layer's output and kernel within PLAN_MAX_VALUES and PLAN_MAX_WEIGHTS,
+ * or an error saying which is not. */
+static bool sizes_fit(const plan_layer *l, const stmt_args *a)
+{
+    char buf[64];
+    double weights = l->kernel_rank > 0;
+    for (int i = 0; i < l->kernel_rank; i++)
+        weights *= (double)l->kernel_shape[i];
+    if (shape_values(l->out) > PLAN_MAX_VALUES)
+        diag_error(a->d, a->loc, "%s's output %s holds %.0f values per sample; at "
+                   "most %ld are supported", l->kind->word,
+                   shape_str(l->out, buf, sizeof buf), shape_values(l->out),
+                   PLAN_MAX_VALUES);
+    else if (weights > (double)PLAN_MAX_WEIGHTS)
+        diag_error(a->d, a->loc, "%s's kernel has %.0f weights; at most %ld are "
+                   "supported", l->kind->word, weights, PLAN_MAX_WEIGHTS);
+    else
+        return true;
+    return false;
 }
 
 /* Runs the layer's shape rule on the previous layer's output, if known. */
@@ -114,7 +143,7 @@ static void infer(model_walk *w, plan_layer *l, const stmt_args *a)
         return;
     }
     l->in = p->n_layers > 1 ? l[-1].out : p->input;
-    if (!l->kind->resolve(l, a))
+    if (!l->kind->resolve(l, a) || !sizes_fit(l, a))
         w->shapes_known = false;
 }
 

@@ -19,10 +19,10 @@ bool reshape_resolve(plan_layer *l, const stmt_args *a)
     l->out = v->ndims == 1 ? (shape){1, 1, 1, v->dims[0]}
                            : (shape){3, v->dims[0], v->dims[1], v->dims[2]};
     l->view = true;
-    if (shape_size(l->out) == shape_size(l->in))
+    if (shape_values(l->out) == shape_values(l->in)) /* the target is unchecked */
         return true;
-    diag_error(a->d, v->loc, "reshape to %s (%ld values) cannot hold its input %s "
-               "(%ld values)", shape_str(l->out, to, sizeof to), shape_size(l->out),
+    diag_error(a->d, v->loc, "reshape to %s (%.0f values) cannot hold its input %s "
+               "(%ld values)", shape_str(l->out, to, sizeof to), shape_values(l->out),
                shape_str(l->in, from, sizeof from), shape_size(l->in));
     return false;
 }

@@ -8,6 +8,11 @@ long shape_size(shape s)
     return s.rank == 3 ? s.h * s.w * s.c : s.c;
 }
 
+double shape_values(shape s)
+{
+    return s.rank == 3 ? (double)s.h * (double)s.w * (double)s.c : (double)s.c;
+}
+
 const char *shape_str(shape s, char *buf, size_t n)
 {
     if (s.rank == 3)

@@ -17,7 +17,17 @@ typedef struct shape {
     long h, w, c;
 } shape;
 
+/* The largest shape a layer may produce (values per sample: the runtime's
+ * kernels take int sizes) and the most weights one kernel may have (far
+ * beyond any machine's memory, which check_memory then reports). The
+ * checker holds every shape and kernel to these as it infers them, so
+ * products of sizes never overflow. */
+#define PLAN_MAX_VALUES 2147483647L
+#define PLAN_MAX_WEIGHTS (1L << 40)
+
 long shape_size(shape s);
+/* The same product in floating point: safe before a shape is checked. */
+double shape_values(shape s);
 /* "784" or "28x28x1" into buf. */
 const char *shape_str(shape s, char *buf, size_t n);
 
