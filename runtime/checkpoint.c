@@ -4,6 +4,7 @@
 #include <string.h>
 #include "checkpoint.h"
 #include "safetensors.h"
+#include "weights.h"
 
 #define FORMAT "daec-checkpoint"
 
@@ -49,13 +50,7 @@ int dae_checkpoint_save(const dae_session *s, const dae_checkpoint *c,
         free(e);
         return dae_fail(err, "out of memory writing %s", path);
     }
-    for (int i = 0; i < m->n_params; i++) {
-        const dae_param *p = &m->params[i];
-        e[i] = (dae_st_entry){.name = p->name, .rank = p->rank,
-                              .data = s->net.params + p->offset};
-        for (int d = 0; d < p->rank; d++)
-            e[i].shape[d] = p->shape[d];
-    }
+    dae_weights_entries(m, s->net.params, e);
     long long np = (long long)m->param_count;
     e[m->n_params] = (dae_st_entry){"optimizer.m", 1, {np}, s->opt_m};
     e[m->n_params + 1] = (dae_st_entry){"optimizer.v", 1, {np}, s->opt_v};

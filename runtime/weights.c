@@ -4,20 +4,24 @@
 #include "safetensors.h"
 #include "weights.h"
 
+void dae_weights_entries(const dae_model *m, const float *params, dae_st_entry *e)
+{
+    for (int i = 0; i < m->n_params; i++) {
+        const dae_param *p = &m->params[i];
+        e[i] = (dae_st_entry){.name = p->name, .rank = p->rank,
+                              .data = params + p->offset};
+        for (int d = 0; d < p->rank; d++)
+            e[i].shape[d] = p->shape[d];
+    }
+}
+
 int dae_weights_save(const dae_model *m, const float *params, const char *path,
                      dae_error *err)
 {
     dae_st_entry *e = calloc((size_t)m->n_params, sizeof *e);
     if (!e)
         return dae_fail(err, "out of memory writing %s", path);
-    for (int i = 0; i < m->n_params; i++) {
-        const dae_param *p = &m->params[i];
-        e[i].name = p->name;
-        e[i].rank = p->rank;
-        for (int d = 0; d < p->rank; d++)
-            e[i].shape[d] = p->shape[d];
-        e[i].data = params + p->offset;
-    }
+    dae_weights_entries(m, params, e);
     const char *meta[] = {"format", "daec", "model", m->name, "spec_hash",
                           m->spec_hash, "daec_version", m->daec_version, NULL};
     int rc = dae_st_write(path, e, m->n_params, meta, err);

@@ -7,6 +7,11 @@
 
 #include "error.h"
 #include "model.h"
+#include "safetensors.h"
+
+/* One safetensors entry per parameter tensor, e[0..n_params), pointing
+ * into params (for writers that add tensors of their own). */
+void dae_weights_entries(const dae_model *m, const float *params, dae_st_entry *e);
 
 int dae_weights_save(const dae_model *m, const float *params, const char *path,
                      dae_error *err);
