@@ -135,7 +135,7 @@ static void emit_shapes(emit_ctx *e)
         if (!any)
             fputs("/* Geometry of the image layers: input HxWxC, window, filters,\n"
                   " * strides, output, TensorFlow's padding before; for convolutions,\n"
-                  " * the algorithm. */\n", e->out);
+                  " * the algorithm and the activation fused into its output pass. */\n", e->out);
         any = true;
         bool conv = strcmp(l->kind->shape_type, "dae_conv_shape") == 0;
         fprintf(e->out, "static const %s %s = {%ld, %ld, %ld, %ld, %ld, ", l->kind->shape_type,
@@ -144,8 +144,14 @@ static void emit_shapes(emit_ctx *e)
             fprintf(e->out, "%ld, ", l->units);
         fprintf(e->out, "%ld, %ld, %ld, %ld, %ld, %ld", l->sh, l->sw, l->out.h,
                 l->out.w, l->pad_top, l->pad_left);
-        if (conv) /* how the runtime computes it */
-            fprintf(e->out, ", %s", conv_algo(l));
+        if (conv) { /* how the runtime computes it, and the fused activation */
+            char act[32] = "DAE_LINEAR", alpha[40] = "0.0f";
+            if (layer_act_fusable(l)) {
+                layer_act_enum(act, sizeof act, l->act);
+                emit_float(l->alpha, alpha);
+            }
+            fprintf(e->out, ", %s, %s, %s", conv_algo(l), act, alpha);
+        }
         fprintf(e->out, "}; /* %s */\n", l->kind->word);
     }
     if (!any)

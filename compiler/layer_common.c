@@ -31,7 +31,7 @@ void layer_resolve_weights(plan_layer *l, const stmt_args *a)
     l->init = init->present ? init->choice : 0;
 }
 
-static void act_enum(char *buf, size_t n, int act)
+void layer_act_enum(char *buf, size_t n, int act)
 {
     size_t i = 0;
     const char *s = activation_names[act];
@@ -41,12 +41,17 @@ static void act_enum(char *buf, size_t n, int act)
     buf[i] = 0;
 }
 
+bool layer_act_fusable(const plan_layer *l)
+{
+    return l->act != ACT_LINEAR && !l->separate_logits;
+}
+
 void layer_emit_activation_forward(emit_ctx *e, const plan_layer *l)
 {
     char name[32], alpha[40];
     if (l->act == ACT_LINEAR)
         return;
-    act_enum(name, sizeof name, l->act);
+    layer_act_enum(name, sizeof name, l->act);
     size_t from = l->separate_logits ? l->logits_off : l->out_off;
     emit_line(e, "dae_act_forward(%s, %s, (size_t)B * %ld, A(%zu), A(%zu));",
               name, emit_float(l->alpha, alpha), shape_size(l->out), from,
@@ -60,7 +65,7 @@ size_t layer_emit_activation_backward(emit_ctx *e, const plan_layer *l)
         return l->logits_off;  /* the loss wrote d(loss)/d(logits) there */
     if (l->act == ACT_LINEAR)
         return l->out_off;
-    act_enum(name, sizeof name, l->act);
+    layer_act_enum(name, sizeof name, l->act);
     emit_line(e, "dae_act_backward(%s, %s, (size_t)B * %ld, A(%zu), D(%zu), D(%zu));",
               name, emit_float(l->alpha, alpha), shape_size(l->out), l->out_off,
               l->out_off, l->out_off);

@@ -146,7 +146,8 @@ void conv_emit_forward(emit_ctx *e, const plan_layer *l, const char *in)
     emit_line(e, "%s(&%s, B, %s, P(%zu), %s, A(%zu), net->work);", fn,
               layer_shape_name(e, l, geo), in, l->kernel_off, bias,
               l->separate_logits ? l->logits_off : l->out_off);
-    layer_emit_activation_forward(e, l);
+    if (!layer_act_fusable(l))
+        layer_emit_activation_forward(e, l);
 }
 
 void conv_emit_backward(emit_ctx *e, const plan_layer *l, const char *in,

@@ -73,6 +73,12 @@ static void act_range(void *ctx, size_t begin, size_t end)
             y[i] = z[i];
 }
 
+void dae_act_apply(dae_act a, float alpha, size_t n, const float *z, float *y)
+{
+    act_job j = {a, alpha, z, y};
+    act_range(&j, 0, n);
+}
+
 void dae_act_forward(dae_act a, float alpha, size_t n, const float *z, float *y)
 {
     act_job j = {a, alpha, z, y};

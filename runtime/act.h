@@ -16,6 +16,9 @@ typedef enum dae_act {
 
 /* y[i] = act(z[i]); y may equal z. */
 void dae_act_forward(dae_act a, float alpha, size_t n, const float *z, float *y);
+/* The same on the calling thread only: for kernels that already run on
+ * the thread pool (a convolution's output block, activated in cache). */
+void dae_act_apply(dae_act a, float alpha, size_t n, const float *z, float *y);
 /* dz[i] = dy[i] * act'(z[i]) expressed through y[i]; dz may equal dy. */
 void dae_act_backward(dae_act a, float alpha, size_t n, const float *y,
                       const float *dy, float *dz);

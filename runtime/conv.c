@@ -10,39 +10,17 @@
 #include <string.h>
 #include "conv_f1.h"
 #include "dense.h"
+#include "groups.h"
 #include "im2col.h"
 #include "parallel.h"
 #include "progress.h"
 #include "winograd.h"
 
-/* 1M floats (4 MB): a group's patches then stay in cache between im2col
- * and the GEMM that reads them. On the article's model (B = 128, 2 cores,
- * 32 MB L3) a training step takes ~240 ms with caps of 0.5M-1M floats,
- * ~250 with 2M, ~290 with 4M and ~320 with 16M; as one group the biggest
- * conv (14x14x64 -> 64) would need 14M floats. */
-#define DEFAULT_GROUP_CAP ((size_t)1 << 20)
-
-static size_t group_cap = DEFAULT_GROUP_CAP;
 double dae_conv_gemm_seconds, dae_conv_patch_seconds;
 
 void dae_conv_set_group_cap(size_t floats)
 {
-    group_cap = floats ? floats : DEFAULT_GROUP_CAP;
-}
-
-/* Samples per group: as many as fit the cap, at least one. */
-static int group_size(size_t per_sample, int B)
-{
-    size_t g = per_sample ? group_cap / per_sample : (size_t)B;
-
-    if (g < 1)
-        g = 1;
-    return g < (size_t)B ? (int)g : B;
-}
-
-static size_t workspace(size_t per_sample, int B)
-{
-    return B > 0 ? (size_t)group_size(per_sample, B) * per_sample : 0;
+    dae_groups_set_cap(floats);
 }
 
 /* conv2d's patches: taken from its input. */
@@ -66,10 +44,20 @@ static int winograd(const dae_conv_shape *s)
     return s->algo == DAE_CONV_WINOGRAD && dae_winograd_fits(s);
 }
 
-/* Samples per Winograd group: its tile matrices bounded like im2col's. */
-static int winograd_group(const dae_conv_shape *s, int B)
+/* One group's share of the weight and bias gradients: the kernel's
+ * KH*KW*C*F floats, then F. */
+static size_t part_floats(const dae_conv_shape *s)
 {
-    return group_size(dae_winograd_sample_floats(s), B);
+    return (size_t)s->KH * (size_t)s->KW * (size_t)s->C * (size_t)s->F + (size_t)s->F;
+}
+
+/* Per-thread column buffers, then one gradient part per group. */
+static size_t workspace(size_t cols, const dae_conv_shape *s, int B)
+{
+    if (B <= 0)
+        return 0;
+    return (size_t)dae_parallel_threads() * dae_groups_scratch(cols, B) +
+           (size_t)dae_groups_max_count(cols, B) * part_floats(s);
 }
 
 size_t dae_conv2d_workspace(const dae_conv_shape *s, int B)
@@ -77,16 +65,16 @@ size_t dae_conv2d_workspace(const dae_conv_shape *s, int B)
     dae_patches p = conv_patches(s);
 
     if (winograd(s))
-        return B > 0 ? dae_winograd_workspace(s, winograd_group(s, B)) : 0;
+        return dae_winograd_workspace(s, B);
     if (s->F == 1)
-        return B > 0 ? dae_conv2d_f1_workspace(s) : 0;
-    return workspace(dae_patches_cols(&p), B);
+        return dae_conv2d_f1_workspace(s, B);
+    return workspace(dae_patches_cols(&p), s, B);
 }
 
 size_t dae_conv2d_transpose_workspace(const dae_conv_shape *s, int B)
 {
     dae_patches p = transpose_patches(s);
-    return workspace(dae_patches_cols(&p), B);
+    return workspace(dae_patches_cols(&p), s, B);
 }
 
 /* C[M,1] = op(A) op(B) + beta C as a GEMV: OpenBLAS 0.3.21's sgemm is
@@ -122,7 +110,8 @@ static void gemm_k1(int ta, int tb, int M, int N, const float *A, int lda,
     }
 }
 
-/* Row-major C[M,N] = op(A) op(B) + beta C, timed for profiling. */
+/* Row-major C[M,N] = op(A) op(B) + beta C, timed for profiling (on the
+ * pool's first thread only: its time is the wall time of a balanced split). */
 static void gemm(int ta, int tb, int M, int N, int K, const float *A, int lda,
                  const float *B, int ldb, float beta, float *C, int ldc)
 {
@@ -136,46 +125,64 @@ static void gemm(int ta, int tb, int M, int N, int K, const float *A, int lda,
         cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans,
                     tb ? CblasTrans : CblasNoTrans, M, N, K, 1.0f, A, lda, B,
                     ldb, beta, C, ldc);
-    dae_conv_gemm_seconds += dae_seconds() - t0;
+    if (dae_parallel_part() == 0)
+        dae_conv_gemm_seconds += dae_seconds() - t0;
 }
 
-/* im2col or col2im over a range of images; images never share a row of
- * cols or a pixel, so the range can be split over threads. */
-typedef struct patch_job {
-    const dae_patches *p;
-    const float *from;
-    float *to;
-} patch_job;
-
-static void im2col_range(void *ctx, size_t first, size_t last)
-{
-    const patch_job *j = ctx;
-    size_t img = (size_t)j->p->H * j->p->W * j->p->C, col = dae_patches_cols(j->p);
-    dae_im2col(j->p, (int)(last - first), j->from + first * img, j->to + first * col);
-}
-
-static void col2im_range(void *ctx, size_t first, size_t last)
-{
-    const patch_job *j = ctx;
-    size_t img = (size_t)j->p->H * j->p->W * j->p->C, col = dae_patches_cols(j->p);
-    dae_col2im_add(j->p, (int)(last - first), j->from + first * col, j->to + first * img);
-}
+/* A batch's groups, their scratch and what they read and write. */
+typedef struct conv_job {
+    const dae_conv_shape *s;
+    dae_patches p;
+    int rows, K;        /* GEMM rows per sample, inner size of the patches */
+    size_t in, out;     /* floats per input and output sample */
+    const float *x, *W, *b, *dy;
+    float *y, *dx;
+    float *parts;       /* backward: one gradient part per group */
+} conv_job;
 
 static void im2col(const dae_patches *p, int n, const float *imgs, float *cols)
 {
     double t0 = dae_seconds();
-    patch_job j = {p, imgs, cols};
-    dae_parallel_for((size_t)n, 2, im2col_range, &j);
-    dae_conv_patch_seconds += dae_seconds() - t0;
+    dae_im2col(p, n, imgs, cols);
+    if (dae_parallel_part() == 0)
+        dae_conv_patch_seconds += dae_seconds() - t0;
 }
 
 static void col2im_add(const dae_patches *p, int n, const float *cols,
                        float *imgs)
 {
     double t0 = dae_seconds();
-    patch_job j = {p, cols, imgs};
-    dae_parallel_for((size_t)n, 2, col2im_range, &j);
-    dae_conv_patch_seconds += dae_seconds() - t0;
+    dae_col2im_add(p, n, cols, imgs);
+    if (dae_parallel_part() == 0)
+        dae_conv_patch_seconds += dae_seconds() - t0;
+}
+
+/* A group's bias gradient: the column sums of its rows of dy. */
+static void bias_part(const float *dy, size_t rows, int F, float *db)
+{
+    dae_column_sums(rows, F, dy, db);
+}
+
+/* Runs fn over the batch's groups; backward, then sums the groups' parts
+ * into dW and db (db skipped when NULL). */
+static void run(conv_job *j, int B, size_t cols, float *work, dae_group_fn fn,
+                float *dW, float *db)
+{
+    const dae_groups g = dae_groups_make(cols, B);
+    const size_t part = part_floats(j->s), nW = part - (size_t)j->s->F;
+
+    j->parts = work + (size_t)dae_parallel_threads() * (size_t)g.size * cols;
+    dae_groups_run(&g, cols, work, fn, j);
+    if (dW)
+        dae_groups_sum(j->parts, g.count, part, nW, dW);
+    if (db)
+        dae_groups_sum(j->parts + nW, g.count, part, (size_t)j->s->F, db);
+}
+
+/* This group's part: dW's share, then db's. */
+static float *group_part(const conv_job *j, int index)
+{
+    return j->parts + (size_t)index * part_floats(j->s);
 }
 
 /* The gradients of an empty batch. */
@@ -186,74 +193,146 @@ static void empty_batch(size_t nW, int F, float *dW, float *db)
         memset(db, 0, (size_t)F * sizeof *db);
 }
 
+/* ---- conv2d --------------------------------------------------------------- */
+
+/* y = b + patches(x) W */
+static void conv_forward_group(void *ctx, int index, int n0, int n, float *cols)
+{
+    const conv_job *j = ctx;
+    const dae_conv_shape *s = j->s;
+    float *y = j->y + (size_t)n0 * j->out;
+
+    (void)index;
+    dae_bias_rows((size_t)n * (size_t)j->rows, s->F, j->b, y);
+    im2col(&j->p, n, j->x + (size_t)n0 * j->in, cols);
+    gemm(0, 0, n * j->rows, s->F, j->K, cols, j->K, j->W, s->F, 1.0f, y, s->F);
+    dae_act_apply(s->act, s->alpha, (size_t)n * j->out, y, y);
+}
+
+/* dW part = patches(x)^T dy; dx = col2im(dy W^T) */
+static void conv_backward_group(void *ctx, int index, int n0, int n, float *cols)
+{
+    const conv_job *j = ctx;
+    const dae_conv_shape *s = j->s;
+    const float *dy = j->dy + (size_t)n0 * j->out;
+    float *part = group_part(j, index);
+    const size_t nW = (size_t)j->K * (size_t)s->F;
+
+    bias_part(dy, (size_t)n * (size_t)j->rows, s->F, part + nW);
+    im2col(&j->p, n, j->x + (size_t)n0 * j->in, cols);
+    gemm(1, 0, j->K, s->F, n * j->rows, cols, j->K, dy, s->F, 0.0f, part, s->F);
+    if (!j->dx)
+        return;
+    float *dx = j->dx + (size_t)n0 * j->in;
+    /* The patches are spent: their buffer takes d(patches). */
+    gemm(0, 1, n * j->rows, j->K, s->F, dy, s->F, j->W, s->F, 0.0f, cols, j->K);
+    memset(dx, 0, (size_t)n * j->in * sizeof *dx);
+    col2im_add(&j->p, n, cols, dx);
+}
+
+static conv_job conv_job_for(const dae_conv_shape *s)
+{
+    conv_job j = {0};
+
+    j.s = s;
+    j.p = conv_patches(s);
+    j.rows = s->OH * s->OW;
+    j.K = s->KH * s->KW * s->C;
+    j.in = (size_t)s->H * (size_t)s->W * (size_t)s->C;
+    j.out = (size_t)j.rows * (size_t)s->F;
+    return j;
+}
+
 void dae_conv2d_forward(const dae_conv_shape *s, int B, const float *x,
                         const float *W, const float *b, float *y, float *work)
 {
     if (B <= 0)
         return;
     if (winograd(s)) {
-        dae_winograd_forward(s, B, winograd_group(s, B), x, W, b, y, work);
+        dae_winograd_forward(s, B, x, W, b, y, work);
         return;
     }
     if (s->F == 1) {
         dae_conv2d_f1_forward(s, B, x, W, b, y);
         return;
     }
-    const dae_patches p = conv_patches(s);
-    const int rows = s->OH * s->OW, K = s->KH * s->KW * s->C;
-    const size_t in = (size_t)s->H * (size_t)s->W * (size_t)s->C;
-    const size_t out = (size_t)rows * (size_t)s->F;
-    const int G = group_size(dae_patches_cols(&p), B);
-
-    dae_bias_rows((size_t)B * (size_t)rows, s->F, b, y);
-    for (int n0 = 0; n0 < B; n0 += G) {
-        int g = B - n0 < G ? B - n0 : G;
-        im2col(&p, g, x + (size_t)n0 * in, work);
-        gemm(0, 0, g * rows, s->F, K, work, K, W, s->F, 1.0f,
-             y + (size_t)n0 * out, s->F);
-    }
+    conv_job j = conv_job_for(s);
+    j.x = x;
+    j.W = W;
+    j.b = b;
+    j.y = y;
+    run(&j, B, dae_patches_cols(&j.p), work, conv_forward_group, NULL, NULL);
 }
 
 void dae_conv2d_backward(const dae_conv_shape *s, int B, const float *x,
                          const float *W, const float *dy, float *dx, float *dW,
                          float *db, float *work)
 {
-    const int rows = s->OH * s->OW, K = s->KH * s->KW * s->C;
-
     if (B <= 0) {
-        empty_batch((size_t)K * (size_t)s->F, s->F, dW, db);
+        empty_batch((size_t)s->KH * s->KW * s->C * s->F, s->F, dW, db);
         return;
     }
     if (winograd(s)) {
-        dae_winograd_backward(s, B, winograd_group(s, B), x, W, dy, dx, dW, db, work);
+        dae_winograd_backward(s, B, x, W, dy, dx, dW, db, work);
         return;
     }
     if (s->F == 1) {
         dae_conv2d_f1_backward(s, B, x, W, dy, dx, dW, db, work);
         return;
     }
-    const dae_patches p = conv_patches(s);
-    const size_t in = (size_t)s->H * (size_t)s->W * (size_t)s->C;
-    const size_t out = (size_t)rows * (size_t)s->F;
-    const int G = group_size(dae_patches_cols(&p), B);
+    conv_job j = conv_job_for(s);
+    j.x = x;
+    j.W = W;
+    j.dy = dy;
+    j.dx = dx;
+    run(&j, B, dae_patches_cols(&j.p), work, conv_backward_group, dW, db);
+}
 
-    if (db)
-        dae_column_sums((size_t)B * (size_t)rows, s->F, dy, db);
-    if (dx)
-        memset(dx, 0, (size_t)B * in * sizeof *dx);
-    for (int n0 = 0; n0 < B; n0 += G) {
-        int g = B - n0 < G ? B - n0 : G;
-        const float *dyg = dy + (size_t)n0 * out;
+/* ---- conv2d_transpose ------------------------------------------------------ */
 
-        im2col(&p, g, x + (size_t)n0 * in, work);
-        gemm(1, 0, K, s->F, g * rows, work, K, dyg, s->F, n0 ? 1.0f : 0.0f,
-             dW, s->F);
-        if (!dx)
-            continue;
-        /* The patches are spent: their buffer takes d(patches). */
-        gemm(0, 1, g * rows, K, s->F, dyg, s->F, W, s->F, 0.0f, work, K);
-        col2im_add(&p, g, work, dx + (size_t)n0 * in);
-    }
+/* y = b + col2im(x W^T) */
+static void transpose_forward_group(void *ctx, int index, int n0, int n, float *cols)
+{
+    const conv_job *j = ctx;
+    const dae_conv_shape *s = j->s;
+    float *y = j->y + (size_t)n0 * j->out;
+
+    (void)index;
+    dae_bias_rows((size_t)n * (size_t)s->OH * (size_t)s->OW, s->F, j->b, y);
+    gemm(0, 1, n * j->rows, j->K, s->C, j->x + (size_t)n0 * j->in, s->C, j->W,
+         s->C, 0.0f, cols, j->K);
+    col2im_add(&j->p, n, cols, y);
+    dae_act_apply(s->act, s->alpha, (size_t)n * j->out, y, y);
+}
+
+/* dW part = patches(dy)^T x; dx = patches(dy) W */
+static void transpose_backward_group(void *ctx, int index, int n0, int n, float *cols)
+{
+    const conv_job *j = ctx;
+    const dae_conv_shape *s = j->s;
+    const float *dy = j->dy + (size_t)n0 * j->out, *x = j->x + (size_t)n0 * j->in;
+    float *part = group_part(j, index);
+    const size_t nW = (size_t)j->K * (size_t)s->C;
+
+    bias_part(dy, (size_t)n * (size_t)s->OH * (size_t)s->OW, s->F, part + nW);
+    im2col(&j->p, n, dy, cols);
+    gemm(1, 0, j->K, s->C, n * j->rows, cols, j->K, x, s->C, 0.0f, part, s->C);
+    if (j->dx)
+        gemm(0, 0, n * j->rows, s->C, j->K, cols, j->K, j->W, s->C, 0.0f,
+             j->dx + (size_t)n0 * j->in, s->C);
+}
+
+static conv_job transpose_job_for(const dae_conv_shape *s)
+{
+    conv_job j = {0};
+
+    j.s = s;
+    j.p = transpose_patches(s);
+    j.rows = s->H * s->W;
+    j.K = s->KH * s->KW * s->F;
+    j.in = (size_t)j.rows * (size_t)s->C;
+    j.out = (size_t)s->OH * (size_t)s->OW * (size_t)s->F;
+    return j;
 }
 
 void dae_conv2d_transpose_forward(const dae_conv_shape *s, int B, const float *x,
@@ -262,47 +341,26 @@ void dae_conv2d_transpose_forward(const dae_conv_shape *s, int B, const float *x
 {
     if (B <= 0)
         return;
-    const dae_patches p = transpose_patches(s);
-    const int rows = s->H * s->W, K = s->KH * s->KW * s->F;
-    const size_t in = (size_t)rows * (size_t)s->C;
-    const size_t out = (size_t)s->OH * (size_t)s->OW * (size_t)s->F;
-    const int G = group_size(dae_patches_cols(&p), B);
-
-    dae_bias_rows((size_t)B * (size_t)s->OH * (size_t)s->OW, s->F, b, y);
-    for (int n0 = 0; n0 < B; n0 += G) {
-        int g = B - n0 < G ? B - n0 : G;
-        gemm(0, 1, g * rows, K, s->C, x + (size_t)n0 * in, s->C, W, s->C,
-             0.0f, work, K);
-        col2im_add(&p, g, work, y + (size_t)n0 * out);
-    }
+    conv_job j = transpose_job_for(s);
+    j.x = x;
+    j.W = W;
+    j.b = b;
+    j.y = y;
+    run(&j, B, dae_patches_cols(&j.p), work, transpose_forward_group, NULL, NULL);
 }
 
 void dae_conv2d_transpose_backward(const dae_conv_shape *s, int B, const float *x,
                                    const float *W, const float *dy, float *dx,
                                    float *dW, float *db, float *work)
 {
-    const int rows = s->H * s->W, K = s->KH * s->KW * s->F;
-
     if (B <= 0) {
-        empty_batch((size_t)K * (size_t)s->C, s->F, dW, db);
+        empty_batch((size_t)s->KH * s->KW * s->F * s->C, s->F, dW, db);
         return;
     }
-    const dae_patches p = transpose_patches(s);
-    const size_t in = (size_t)rows * (size_t)s->C;
-    const size_t out = (size_t)s->OH * (size_t)s->OW * (size_t)s->F;
-    const int G = group_size(dae_patches_cols(&p), B);
-
-    if (db)
-        dae_column_sums((size_t)B * (size_t)s->OH * (size_t)s->OW, s->F, dy, db);
-    for (int n0 = 0; n0 < B; n0 += G) {
-        int g = B - n0 < G ? B - n0 : G;
-        const float *xg = x + (size_t)n0 * in;
-
-        im2col(&p, g, dy + (size_t)n0 * out, work);
-        gemm(1, 0, K, s->C, g * rows, work, K, xg, s->C, n0 ? 1.0f : 0.0f,
-             dW, s->C);
-        if (dx)
-            gemm(0, 0, g * rows, s->C, K, work, K, W, s->C, 0.0f,
-                 dx + (size_t)n0 * in, s->C);
-    }
+    conv_job j = transpose_job_for(s);
+    j.x = x;
+    j.W = W;
+    j.dy = dy;
+    j.dx = dx;
+    run(&j, B, dae_patches_cols(&j.p), work, transpose_backward_group, dW, db);
 }

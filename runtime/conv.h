@@ -8,6 +8,7 @@
 #define DAE_CONV_H
 
 #include <stddef.h>
+#include "act.h"
 
 /* One convolution or transposed convolution.
  * conv2d:           in H x W x C  ->  out OH x OW x F
@@ -17,9 +18,13 @@
  * pad_top, pad_left: TensorFlow's padding before (for conv2d_transpose,
  * that of the forward conv2d it transposes); the padding after is what
  * makes the sizes fit (TF puts any extra at the bottom/right).
- * algo: how a conv2d is computed (conv2d_transpose ignores it). It is last
- * and 0 means im2col, so an initializer that stops before it keeps its old
- * meaning (-Wextra warns of the missing field: daec always writes it). */
+ * algo: how a conv2d is computed (conv2d_transpose ignores it).
+ * act, alpha: the activation applied to the output in the same pass, each
+ *   block while it is in cache (the compiler's fusion; backward passes
+ *   take d(loss)/d(pre-activation) as before).
+ * The planning fields are last and 0 means im2col and linear, so an
+ * initializer that stops before them keeps its old meaning (-Wextra warns
+ * of missing fields: daec always writes them). */
 typedef struct dae_conv_shape {
     int H, W, C;
     int KH, KW, F;
@@ -27,6 +32,8 @@ typedef struct dae_conv_shape {
     int OH, OW;
     int pad_top, pad_left;
     int algo;
+    dae_act act;
+    float alpha;
 } dae_conv_shape;
 
 /* dae_conv_shape.algo. DAE_CONV_IM2COL: im2col + sgemm (the direct loops

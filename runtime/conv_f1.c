@@ -9,23 +9,36 @@
 
 #include <string.h>
 #include "im2col.h"
+#include "parallel.h"
 
-size_t dae_conv2d_f1_workspace(const dae_conv_shape *s)
+/* One weight gradient's floats. */
+static size_t kernel_floats(const dae_conv_shape *s)
 {
     return (size_t)s->KH * (size_t)s->KW * (size_t)s->C;
 }
 
-/* Eight partial sums: the vector lanes, without licence to reassociate. */
+size_t dae_conv2d_f1_workspace(const dae_conv_shape *s, int B)
+{
+    return (size_t)(B > 0 ? B : 0) * kernel_floats(s);
+}
+
+/* 32 partial sums, four vectors' lanes: independent add chains (one
+ * chain waits on the adder's latency every step), added in a fixed order. */
 static float dot(const float *a, const float *b, int n)
 {
-    float acc[8] = {0}, tail = 0.0f;
+    float acc[32] = {0}, tail = 0.0f;
     int i = 0;
 
+    for (; i + 32 <= n; i += 32)
+        for (int j = 0; j < 32; j++)
+            acc[j] += a[i + j] * b[i + j];
     for (; i + 8 <= n; i += 8)
         for (int j = 0; j < 8; j++)
             acc[j] += a[i + j] * b[i + j];
     for (; i < n; i++)
         tail += a[i] * b[i];
+    for (int j = 0; j < 8; j++)
+        acc[j] = (acc[j] + acc[j + 8]) + (acc[j + 16] + acc[j + 24]);
     return ((acc[0] + acc[4]) + (acc[1] + acc[5])) +
            ((acc[2] + acc[6]) + (acc[3] + acc[7])) + tail;
 }
@@ -60,24 +73,45 @@ static int run(const dae_patches *p, int oh, int ow, int kh, size_t *at,
     return (hi - lo) * p->C;
 }
 
-void dae_conv2d_f1_forward(const dae_conv_shape *s, int B, const float *x,
-                           const float *W, const float *b, float *y)
-{
-    const dae_patches p = patches(s);
-    const size_t in = (size_t)s->H * (size_t)s->W * (size_t)s->C;
-    const float bias = b ? b[0] : 0.0f;
+/* Images are independent: the thread pool splits the batch. */
+typedef struct f1_job {
+    const dae_conv_shape *s;
+    dae_patches p;
+    const float *x, *W, *dy;
+    float *y, *dx, *work;
+    float bias;
+} f1_job;
 
-    for (int n = 0; n < B; n++, x += in)
+static void forward_images(void *ctx, size_t first, size_t last)
+{
+    const f1_job *j = ctx;
+    const dae_conv_shape *s = j->s;
+    const size_t in = (size_t)s->H * (size_t)s->W * (size_t)s->C;
+    const size_t out = (size_t)s->OH * (size_t)s->OW;
+
+    for (size_t n = first; n < last; n++) {
+        const float *x = j->x + n * in;
+        float *y = j->y + n * out;
         for (int oh = 0; oh < s->OH; oh++)
             for (int ow = 0; ow < s->OW; ow++) {
                 float acc = 0.0f;
                 for (int kh = 0; kh < s->KH; kh++) {
                     size_t at = 0, k = 0;
-                    int len = run(&p, oh, ow, kh, &at, &k);
-                    acc += dot(x + at, W + k, len);
+                    int len = run(&j->p, oh, ow, kh, &at, &k);
+                    acc += dot(x + at, j->W + k, len);
                 }
-                *y++ = acc + bias;
+                *y++ = acc + j->bias;
             }
+        dae_act_apply(s->act, s->alpha, out, y - out, y - out);
+    }
+}
+
+void dae_conv2d_f1_forward(const dae_conv_shape *s, int B, const float *x,
+                           const float *W, const float *b, float *y)
+{
+    f1_job j = {s, patches(s), x, W, NULL, y, NULL, NULL, b ? b[0] : 0.0f};
+
+    dae_parallel_for((size_t)(B > 0 ? B : 0), 2, forward_images, &j);
 }
 
 /* One image's weight gradient (into part, zeroed here) and, when dx is
@@ -98,30 +132,60 @@ static void backward_image(const dae_patches *p, const float *x,
             }
 }
 
+static void backward_images(void *ctx, size_t first, size_t last)
+{
+    const f1_job *j = ctx;
+    const dae_conv_shape *s = j->s;
+    const size_t in = (size_t)s->H * (size_t)s->W * (size_t)s->C;
+    const size_t out = (size_t)s->OH * (size_t)s->OW;
+    const size_t nW = kernel_floats(s);
+
+    for (size_t n = first; n < last; n++)
+        backward_image(&j->p, j->x + n * in, j->W, j->dy + n * out,
+                       j->dx ? j->dx + n * in : NULL, j->work + n * nW);
+}
+
+/* dW[i] = the images' partials summed in image order, whatever the split. */
+typedef struct sum_job {
+    const float *parts;
+    float *dW;
+    size_t nW;
+    int B;
+} sum_job;
+
+static void sum_parts(void *ctx, size_t first, size_t last)
+{
+    const sum_job *j = ctx;
+
+    for (size_t i = first; i < last; i++) {
+        float acc = 0.0f;
+        for (int n = 0; n < j->B; n++)
+            acc += j->parts[(size_t)n * j->nW + i];
+        j->dW[i] = acc;
+    }
+}
+
 /* dW sums per-image partials: shorter float sums than one running total
- * over B*OH*OW terms. */
+ * over B*OH*OW terms, and the same sums however the images are split. */
 void dae_conv2d_f1_backward(const dae_conv_shape *s, int B, const float *x,
                             const float *W, const float *dy, float *dx,
                             float *dW, float *db, float *work)
 {
-    const dae_patches p = patches(s);
     const size_t in = (size_t)s->H * (size_t)s->W * (size_t)s->C;
     const size_t out = (size_t)s->OH * (size_t)s->OW;
-    const size_t nW = dae_conv2d_f1_workspace(s);
+    const size_t nW = kernel_floats(s);
+    const size_t nB = (size_t)(B > 0 ? B : 0);
 
-    memset(dW, 0, nW * sizeof *dW);
     if (db) {
         float sum = 0.0f;
-        for (size_t i = 0; i < (size_t)(B > 0 ? B : 0) * out; i++)
+        for (size_t i = 0; i < nB * out; i++)
             sum += dy[i];
         db[0] = sum;
     }
     if (dx)
-        memset(dx, 0, (size_t)(B > 0 ? B : 0) * in * sizeof *dx);
-    for (int n = 0; n < B; n++) {
-        backward_image(&p, x + (size_t)n * in, W, dy + (size_t)n * out,
-                       dx ? dx + (size_t)n * in : NULL, work);
-        for (size_t i = 0; i < nW; i++)
-            dW[i] += work[i];
-    }
+        memset(dx, 0, nB * in * sizeof *dx);
+    f1_job j = {s, patches(s), x, W, dy, NULL, dx, work, 0.0f};
+    dae_parallel_for(nB, 2, backward_images, &j);
+    sum_job sj = {work, dW, nW, B};
+    dae_parallel_for(nW, 1024, sum_parts, &sj);
 }

@@ -8,8 +8,9 @@
 #include <stddef.h>
 #include "conv.h"
 
-/* Floats of scratch memory: one partial weight gradient, KH*KW*C. */
-size_t dae_conv2d_f1_workspace(const dae_conv_shape *s);
+/* Floats of scratch memory for a batch of B: one partial weight gradient
+ * (KH*KW*C) per image. */
+size_t dae_conv2d_f1_workspace(const dae_conv_shape *s, int B);
 
 void dae_conv2d_f1_forward(const dae_conv_shape *s, int B, const float *x,
                            const float *W, const float *b, float *y);

@@ -20,6 +20,9 @@ static struct pool {
     pthread_cond_t wake;
 } pool = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
 
+/* The slice this thread is running: 0 on the caller, i on helper i. */
+static _Thread_local int my_part;
+
 static void slice(int part, size_t n, size_t *begin, size_t *end)
 {
     *begin = n * (size_t)part / (size_t)pool.threads;
@@ -49,6 +52,8 @@ static void *helper(void *arg)
 {
     int part = (int)(size_t)arg;
     unsigned long seen = 0;
+
+    my_part = part;
     for (;;) {
         seen = wait_job(seen);
         size_t begin, end;
@@ -65,13 +70,24 @@ void dae_parallel_set_threads(int n)
         pool.threads = n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : n;
 }
 
-/* Creates the helpers once; with fewer, the work is split fewer ways. */
-static void start(void)
+int dae_parallel_part(void)
+{
+    return my_part;
+}
+
+int dae_parallel_threads(void)
 {
     if (pool.threads == 0) {
         long cpus = sysconf(_SC_NPROCESSORS_ONLN);
         pool.threads = cpus < 1 ? 1 : cpus > MAX_THREADS ? MAX_THREADS : (int)cpus;
     }
+    return pool.threads;
+}
+
+/* Creates the helpers once; with fewer, the work is split fewer ways. */
+static void start(void)
+{
+    dae_parallel_threads();
     for (int i = 1; i < pool.threads; i++) {
         pthread_t t;
         if (pthread_create(&t, NULL, helper, (void *)(size_t)i) != 0) {

@@ -19,4 +19,11 @@ void dae_parallel_for(size_t n, size_t min_split, dae_range_fn fn, void *ctx);
  * called before the first dae_parallel_for. */
 void dae_parallel_set_threads(int n);
 
+/* The threads the pool splits work over (fixed once work has started). */
+int dae_parallel_threads(void);
+
+/* Inside fn: which slice this thread runs, 0 to dae_parallel_threads()-1
+ * (0 outside dae_parallel_for), e.g. to pick a per-thread scratch buffer. */
+int dae_parallel_part(void);
+
 #endif

@@ -29,6 +29,7 @@
 #include <cblas.h>
 #include <string.h>
 #include "dense.h"
+#include "groups.h"
 #include "parallel.h"
 #include "progress.h"
 
@@ -116,6 +117,17 @@ static size_t out_floats(const dae_conv_shape *s)
     return 16 * max_size(tiles(&f) * (size_t)s->F, tiles(&d) * (size_t)s->C);
 }
 
+/* Floats of one input and one output sample. */
+static size_t in_size(const dae_conv_shape *s)
+{
+    return (size_t)s->H * (size_t)s->W * (size_t)s->C;
+}
+
+static size_t out_size(const dae_conv_shape *s)
+{
+    return (size_t)s->OH * (size_t)s->OW * (size_t)s->F;
+}
+
 static size_t kernel_floats(const dae_conv_shape *s)
 {
     return 16 * (size_t)s->C * (size_t)s->F;
@@ -126,26 +138,38 @@ size_t dae_winograd_sample_floats(const dae_conv_shape *s)
     return in_floats(s) + out_floats(s);
 }
 
-size_t dae_winograd_workspace(const dae_conv_shape *s, int g)
+/* One group's share of dU and db. */
+static size_t part_floats(const dae_conv_shape *s)
 {
-    if (g <= 0)
-        return 0;
-    return 2 * kernel_floats(s) + (size_t)g * dae_winograd_sample_floats(s);
+    return kernel_floats(s) + (size_t)s->F;
 }
 
-/* work = U (the transformed kernel), dU, then the group's matrices. */
+size_t dae_winograd_workspace(const dae_conv_shape *s, int B)
+{
+    size_t per = dae_winograd_sample_floats(s);
+
+    if (B <= 0)
+        return 0;
+    return 2 * kernel_floats(s) +
+           (size_t)dae_parallel_threads() * dae_groups_scratch(per, B) +
+           (size_t)dae_groups_max_count(per, B) * part_floats(s);
+}
+
+/* work = U (the transformed kernel), dU, each thread's group matrices,
+ * then one part per group. */
 typedef struct scratch {
-    float *U, *dU, *in, *out;
+    float *U, *dU, *groups, *parts;
 } scratch;
 
-static scratch carve(const dae_conv_shape *s, int g, float *work)
+static scratch carve(const dae_conv_shape *s, const dae_groups *g, float *work)
 {
     scratch w;
 
     w.U = work;
     w.dU = w.U + kernel_floats(s);
-    w.in = w.dU + kernel_floats(s);
-    w.out = w.in + (size_t)g * in_floats(s);
+    w.groups = w.dU + kernel_floats(s);
+    w.parts = w.groups + (size_t)dae_parallel_threads() * (size_t)g->size *
+                             dae_winograd_sample_floats(s);
     return w;
 }
 
@@ -367,16 +391,17 @@ static void dy_tiles(void *ctx, size_t first, size_t last)
     }
 }
 
-/* Runs a tile transform over the group's T tiles on the thread pool,
- * timed as the conv kernels' patch work. */
+/* Runs a tile transform over a group's T tiles, timed as the conv
+ * kernels' patch work (on the pool's first thread). */
 static void run_tiles(dae_range_fn fn, const geo *g, const float *img, float *out_img,
                       float *mat, size_t T, size_t channels, const float *bias)
 {
     double t0 = dae_seconds();
     tile_job j = {g, img, out_img, mat, T * channels, bias};
 
-    dae_parallel_for(T, 2, fn, &j);
-    dae_conv_patch_seconds += dae_seconds() - t0;
+    fn(&j, 0, T);
+    if (dae_parallel_part() == 0)
+        dae_conv_patch_seconds += dae_seconds() - t0;
 }
 
 /* ---- the kernel ----------------------------------------------------------- */
@@ -454,65 +479,97 @@ static void gemm16(int ta, int tb, size_t M, int N, int K, const float *a,
                     tb ? CblasTrans : CblasNoTrans, (int)M, N, K, 1.0f,
                     a + k * pa, ta ? (int)M : K, b + k * pb, tb ? K : N, beta,
                     c + k * pc, N);
-    dae_conv_gemm_seconds += dae_seconds() - t0;
+    if (dae_parallel_part() == 0)
+        dae_conv_gemm_seconds += dae_seconds() - t0;
 }
 
 /* ---- passes ------------------------------------------------------------------ */
 
-void dae_winograd_forward(const dae_conv_shape *s, int B, int g, const float *x,
-                          const float *W, const float *b, float *y, float *work)
+/* A batch's groups and the tensors they read and write. */
+typedef struct pass_job {
+    const dae_conv_shape *s;
+    geo fg, dg;
+    const scratch *w;
+    const float *x, *b, *dy;
+    float *y, *dx;
+} pass_job;
+
+static void forward_group(void *ctx, int index, int n0, int n, float *mats)
 {
-    const geo fg = forward_geo(s);
-    const size_t in = (size_t)s->H * (size_t)s->W * (size_t)s->C;
-    const size_t out = (size_t)s->OH * (size_t)s->OW * (size_t)s->F;
+    const pass_job *j = ctx;
+    const dae_conv_shape *s = j->s;
+    const size_t T = (size_t)n * tiles(&j->fg);
+    float *in = mats, *out = mats + (size_t)n * in_floats(s);
 
-    if (B <= 0)
-        return;
-    const scratch w = carve(s, g, work);
-    run_kernel(kernel_rows, s, W, w.U, 0);
-    for (int n0 = 0; n0 < B; n0 += g) {
-        size_t T = (size_t)(B - n0 < g ? B - n0 : g) * tiles(&fg);
-
-        run_tiles(input_tiles, &fg, x + n0 * in, NULL, w.in, T, (size_t)s->C, NULL);
-        gemm16(0, 0, T, s->F, s->C, w.in, w.U, 0.0f, w.out);
-        run_tiles(output_tiles, &fg, NULL, y + n0 * out, w.out, T, (size_t)s->F, b);
-    }
+    (void)index;
+    run_tiles(input_tiles, &j->fg, j->x + (size_t)n0 * in_size(s), NULL, in, T,
+              (size_t)s->C, NULL);
+    gemm16(0, 0, T, s->F, s->C, in, j->w->U, 0.0f, out);
+    run_tiles(output_tiles, &j->fg, NULL, j->y + (size_t)n0 * out_size(s), out, T,
+              (size_t)s->F, j->b);
+    dae_act_apply(s->act, s->alpha, (size_t)n * out_size(s),
+                  j->y + (size_t)n0 * out_size(s), j->y + (size_t)n0 * out_size(s));
 }
 
-void dae_winograd_backward(const dae_conv_shape *s, int B, int g, const float *x,
+/* This group's dU part (V^T dM over its tiles) and db part; its dx. */
+static void backward_group(void *ctx, int index, int n0, int n, float *mats)
+{
+    const pass_job *j = ctx;
+    const dae_conv_shape *s = j->s;
+    const size_t T = (size_t)n * tiles(&j->fg), Tx = (size_t)n * tiles(&j->dg);
+    const float *dy = j->dy + (size_t)n0 * out_size(s);
+    float *in = mats, *out = mats + (size_t)n * in_floats(s);
+    float *part = j->w->parts + (size_t)index * part_floats(s);
+
+    dae_column_sums((size_t)n * (size_t)s->OH * (size_t)s->OW, s->F, dy,
+                    part + kernel_floats(s));
+    run_tiles(input_tiles, &j->fg, j->x + (size_t)n0 * in_size(s), NULL, in, T,
+              (size_t)s->C, NULL);
+    run_tiles(dy_tiles, &j->fg, dy, NULL, out, T, (size_t)s->F, NULL);
+    gemm16(1, 0, (size_t)s->C, s->F, (int)T, in, out, 0.0f, part);
+    if (!j->dx)
+        return;
+    /* dx: the flipped kernel's correlation over dy */
+    run_tiles(input_tiles, &j->dg, dy, NULL, in, Tx, (size_t)s->F, NULL);
+    gemm16(0, 1, Tx, s->C, s->F, in, j->w->U, 0.0f, out);
+    run_tiles(output_tiles, &j->dg, NULL, j->dx + (size_t)n0 * in_size(s), out, Tx,
+              (size_t)s->C, NULL);
+}
+
+void dae_winograd_forward(const dae_conv_shape *s, int B, const float *x,
+                          const float *W, const float *b, float *y, float *work)
+{
+    if (B <= 0)
+        return;
+    const size_t per = dae_winograd_sample_floats(s);
+    const dae_groups g = dae_groups_make(per, B);
+    const scratch w = carve(s, &g, work);
+    pass_job j = {s, forward_geo(s), dx_geo(s), &w, x, b, NULL, y, NULL};
+
+    run_kernel(kernel_rows, s, W, w.U, 0);
+    dae_groups_run(&g, per, w.groups, forward_group, &j);
+}
+
+void dae_winograd_backward(const dae_conv_shape *s, int B, const float *x,
                            const float *W, const float *dy, float *dx, float *dW,
                            float *db, float *work)
 {
-    const geo fg = forward_geo(s), dg = dx_geo(s);
-    const size_t in = (size_t)s->H * (size_t)s->W * (size_t)s->C;
-    const size_t out = (size_t)s->OH * (size_t)s->OW * (size_t)s->F;
-
     if (B <= 0) {
         memset(dW, 0, 9 * (size_t)s->C * (size_t)s->F * sizeof *dW);
         if (db)
             memset(db, 0, (size_t)s->F * sizeof *db);
         return;
     }
-    const scratch w = carve(s, g, work);
-    if (db)
-        dae_column_sums((size_t)B * (size_t)s->OH * (size_t)s->OW, s->F, dy, db);
+    const size_t per = dae_winograd_sample_floats(s), part = part_floats(s);
+    const dae_groups g = dae_groups_make(per, B);
+    const scratch w = carve(s, &g, work);
+    pass_job j = {s, forward_geo(s), dx_geo(s), &w, x, NULL, dy, NULL, dx};
+
     if (dx)
         run_kernel(kernel_rows, s, W, w.U, 1);
-    for (int n0 = 0; n0 < B; n0 += g) {
-        int gn = B - n0 < g ? B - n0 : g;
-        size_t T = (size_t)gn * tiles(&fg), Tx = (size_t)gn * tiles(&dg);
-        const float *dyg = dy + n0 * out;
-
-        /* dU += V^T dM over this group's tiles */
-        run_tiles(input_tiles, &fg, x + n0 * in, NULL, w.in, T, (size_t)s->C, NULL);
-        run_tiles(dy_tiles, &fg, dyg, NULL, w.out, T, (size_t)s->F, NULL);
-        gemm16(1, 0, (size_t)s->C, s->F, (int)T, w.in, w.out, n0 ? 1.0f : 0.0f, w.dU);
-        if (!dx)
-            continue;
-        /* dx: the flipped kernel's correlation over dy */
-        run_tiles(input_tiles, &dg, dyg, NULL, w.in, Tx, (size_t)s->F, NULL);
-        gemm16(0, 1, Tx, s->C, s->F, w.in, w.U, 0.0f, w.out);
-        run_tiles(output_tiles, &dg, NULL, dx + n0 * in, w.out, Tx, (size_t)s->C, NULL);
-    }
+    dae_groups_run(&g, per, w.groups, backward_group, &j);
+    dae_groups_sum(w.parts, g.count, part, kernel_floats(s), w.dU);
+    if (db)
+        dae_groups_sum(w.parts + kernel_floats(s), g.count, part, (size_t)s->F, db);
     run_kernel(kernel_grad_rows, s, w.dU, dW, 0);
 }

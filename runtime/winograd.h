@@ -3,8 +3,7 @@
  * Networks", 2016): 16 multiplies per 2x2 output tile and channel pair
  * where the direct product takes 36. Same tensors, layouts and TensorFlow
  * padding as dae_conv2d_* (conv.h), which dispatch here when a shape's
- * algo is DAE_CONV_WINOGRAD; samples run in groups of g, sized by the
- * caller from dae_winograd_sample_floats. */
+ * algo is DAE_CONV_WINOGRAD; samples run in groups (groups.h). */
 #ifndef DAE_WINOGRAD_H
 #define DAE_WINOGRAD_H
 
@@ -17,15 +16,15 @@ int dae_winograd_fits(const dae_conv_shape *s);
 
 /* Scratch floats that grow with the group: those of one sample. */
 size_t dae_winograd_sample_floats(const dae_conv_shape *s);
-/* Scratch floats for groups of g samples (forward and backward alike). */
-size_t dae_winograd_workspace(const dae_conv_shape *s, int g);
+/* Scratch floats for a batch of B (forward and backward alike). */
+size_t dae_winograd_workspace(const dae_conv_shape *s, int B);
 
 /* y = conv(x, W) + b for B samples (b may be NULL). */
-void dae_winograd_forward(const dae_conv_shape *s, int B, int g, const float *x,
+void dae_winograd_forward(const dae_conv_shape *s, int B, const float *x,
                           const float *W, const float *b, float *y, float *work);
 /* From dy: dW and db (overwritten; db skipped when NULL) and dx
  * (overwritten; skipped when NULL). */
-void dae_winograd_backward(const dae_conv_shape *s, int B, int g, const float *x,
+void dae_winograd_backward(const dae_conv_shape *s, int B, const float *x,
                            const float *W, const float *dy, float *dx, float *dW,
                            float *db, float *work);
 

@@ -29,14 +29,14 @@ static const dae_param PARAMS[] = {
 
 /* Geometry of the image layers: input HxWxC, window, filters,
  * strides, output, TensorFlow's padding before; for convolutions,
- * the algorithm. */
-static const dae_conv_shape SHAPE_0 = {28, 28, 1, 3, 3, 64, 1, 1, 28, 28, 1, 1, DAE_CONV_IM2COL}; /* conv2d */
+ * the algorithm and the activation fused into its output pass. */
+static const dae_conv_shape SHAPE_0 = {28, 28, 1, 3, 3, 64, 1, 1, 28, 28, 1, 1, DAE_CONV_IM2COL, DAE_RELU, 0.0f}; /* conv2d */
 static const dae_pool_shape SHAPE_1 = {28, 28, 64, 2, 2, 2, 2, 14, 14, 0, 0}; /* maxpool */
-static const dae_conv_shape SHAPE_2 = {14, 14, 64, 3, 3, 64, 1, 1, 14, 14, 1, 1, DAE_CONV_WINOGRAD}; /* conv2d */
+static const dae_conv_shape SHAPE_2 = {14, 14, 64, 3, 3, 64, 1, 1, 14, 14, 1, 1, DAE_CONV_WINOGRAD, DAE_RELU, 0.0f}; /* conv2d */
 static const dae_pool_shape SHAPE_3 = {14, 14, 64, 2, 2, 2, 2, 7, 7, 0, 0}; /* maxpool */
-static const dae_conv_shape SHAPE_4 = {7, 7, 64, 3, 3, 64, 2, 2, 14, 14, 0, 0, DAE_CONV_IM2COL}; /* conv2d_transpose */
-static const dae_conv_shape SHAPE_5 = {14, 14, 64, 3, 3, 64, 2, 2, 28, 28, 0, 0, DAE_CONV_IM2COL}; /* conv2d_transpose */
-static const dae_conv_shape SHAPE_6 = {28, 28, 64, 3, 3, 1, 1, 1, 28, 28, 1, 1, DAE_CONV_IM2COL}; /* conv2d */
+static const dae_conv_shape SHAPE_4 = {7, 7, 64, 3, 3, 64, 2, 2, 14, 14, 0, 0, DAE_CONV_IM2COL, DAE_RELU, 0.0f}; /* conv2d_transpose */
+static const dae_conv_shape SHAPE_5 = {14, 14, 64, 3, 3, 64, 2, 2, 28, 28, 0, 0, DAE_CONV_IM2COL, DAE_RELU, 0.0f}; /* conv2d_transpose */
+static const dae_conv_shape SHAPE_6 = {28, 28, 64, 3, 3, 1, 1, 1, 28, 28, 1, 1, DAE_CONV_IM2COL, DAE_LINEAR, 0.0f}; /* conv2d */
 
 /* Scratch floats the convolutions need for a batch of B. */
 static size_t workspace(int B)
@@ -63,14 +63,12 @@ static void forward(dae_net *net)
     /* encoder */
     /* conv.dae:5: conv2d  64, kernel=3x3, activation=relu, padding=same;  -> 28x28x64 */
     dae_conv2d_forward(&SHAPE_0, B, net->x, P(0), P(576), A(0), net->work);
-    dae_act_forward(DAE_RELU, 0.0f, (size_t)B * 50176, A(0), A(0));
 
     /* conv.dae:6: maxpool 2x2, padding=same;  -> 14x14x64 */
     dae_maxpool_forward(&SHAPE_1, B, A(0), A(50176));
 
     /* conv.dae:7: conv2d  64, kernel=3x3, activation=relu, padding=same;  -> 14x14x64 */
     dae_conv2d_forward(&SHAPE_2, B, A(50176), P(640), P(37504), A(62720), net->work);
-    dae_act_forward(DAE_RELU, 0.0f, (size_t)B * 12544, A(62720), A(62720));
 
     /* conv.dae:8: maxpool 2x2, padding=same;  -> 7x7x64 (latent) */
     dae_maxpool_forward(&SHAPE_3, B, A(62720), A(75264));
@@ -78,11 +76,9 @@ static void forward(dae_net *net)
     /* decoder */
     /* conv.dae:11: conv2d_transpose 64, kernel=3x3, strides=2, activation=relu, padding=same;  -> 14x14x64 */
     dae_conv2d_transpose_forward(&SHAPE_4, B, A(75264), P(37568), P(74432), A(78400), net->work);
-    dae_act_forward(DAE_RELU, 0.0f, (size_t)B * 12544, A(78400), A(78400));
 
     /* conv.dae:12: conv2d_transpose 64, kernel=3x3, strides=2, activation=relu, padding=same;  -> 28x28x64 */
     dae_conv2d_transpose_forward(&SHAPE_5, B, A(78400), P(74496), P(111360), A(90944), net->work);
-    dae_act_forward(DAE_RELU, 0.0f, (size_t)B * 50176, A(90944), A(90944));
 
     /* conv.dae:13: conv2d 1, kernel=3x3, activation=sigmoid, padding=same;  -> 28x28x1 */
     dae_conv2d_forward(&SHAPE_6, B, A(90944), P(111424), P(112000), A(141120), net->work);

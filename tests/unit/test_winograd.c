@@ -74,7 +74,7 @@ static dae_conv_shape shape3x3(int H, int W, int C, int F, int same, int algo)
 {
     dae_conv_shape s = {H, W, C, 3, 3, F, 1, 1,
                         same ? H : H - 2, same ? W : W - 2,
-                        same ? 1 : 0, same ? 1 : 0, algo};
+                        same ? 1 : 0, same ? 1 : 0, algo, DAE_LINEAR, 0.0f};
     return s;
 }
 
@@ -309,17 +309,17 @@ static void check_numeric_grad(int H, int W, int C, int F, int same, int B)
     layer_free(&l);
 }
 
-/* Groups of 2, 2, 1 and of 1 against one group of 5; the workspace grows
- * by one sample's tile matrices per sample of a group. */
+/* 20 samples in groups of 3 (the default cap), 2 and 1: the same results
+ * up to the rounding of the sums over the groups. */
 static void check_groups(int H, int W, int C, int F, int same)
 {
-    struct layer l = layer_new(shape3x3(H, W, C, F, same, DAE_CONV_WINOGRAD), 5);
+    struct layer l = layer_new(shape3x3(H, W, C, F, same, DAE_CONV_WINOGRAD), 20);
     size_t per = dae_winograd_sample_floats(&l.s);
     struct results one, pairs, singles;
     char name[96], nm[160];
     double e;
 
-    case_name(name, sizeof name, &l.s, 5);
+    case_name(name, sizeof name, &l.s, 20);
     dae_conv_set_group_cap(0);
     one = run(&l, DAE_CONV_WINOGRAD);
     dae_conv_set_group_cap(2 * per);
@@ -328,16 +328,12 @@ static void check_groups(int H, int W, int C, int F, int same)
     singles = run(&l, DAE_CONV_WINOGRAD);
     dae_conv_set_group_cap(0);
 
-    snprintf(nm, sizeof nm, "%s_group_workspace", name);
-    check_report(one.work - pairs.work == 3 * per && pairs.work - singles.work == per,
-                 nm, "one group %zu, pairs %zu, singles %zu floats", one.work,
-                 pairs.work, singles.work);
     e = max_err(&l, &pairs, &one);
-    snprintf(nm, sizeof nm, "%s_groups_of_2_match_one_group", name);
-    check_report(e < 1e-6, nm, "max rel diff %.1e", e);
+    snprintf(nm, sizeof nm, "%s_groups_of_2_match_groups_of_3", name);
+    check_report(e < 1e-5, nm, "max rel diff %.1e", e);
     e = max_err(&l, &singles, &one);
-    snprintf(nm, sizeof nm, "%s_groups_of_1_match_one_group", name);
-    check_report(e < 1e-6, nm, "max rel diff %.1e", e);
+    snprintf(nm, sizeof nm, "%s_groups_of_1_match_groups_of_3", name);
+    check_report(e < 1e-5, nm, "max rel diff %.1e", e);
     results_free(&one);
     results_free(&pairs);
     results_free(&singles);
@@ -369,11 +365,28 @@ static void check_optional_dx_and_repeat(void)
     layer_free(&l);
 }
 
+/* A fused relu in the tile output pass gives the bits of Winograd then
+ * dae_act_forward. */
+static void check_fused_relu(void)
+{
+    struct layer l = layer_new(shape3x3(14, 14, 17, 19, 1, DAE_CONV_WINOGRAD), 3);
+    struct results plain = run(&l, DAE_CONV_WINOGRAD), fused;
+
+    dae_act_forward(DAE_RELU, 0.0f, l.ny, plain.y, plain.y);
+    l.s.act = DAE_RELU;
+    fused = run(&l, DAE_CONV_WINOGRAD);
+    check_report(memcmp(plain.y, fused.y, l.ny * sizeof(float)) == 0,
+                 "winograd_fused_relu", NULL);
+    results_free(&plain);
+    results_free(&fused);
+    layer_free(&l);
+}
+
 /* Strides 2 and a 2x3 kernel ask for Winograd but get im2col, bit for bit. */
 static void check_fallback(void)
 {
-    dae_conv_shape strided = {9, 7, 4, 3, 3, 5, 2, 2, 5, 4, 1, 1, DAE_CONV_WINOGRAD};
-    dae_conv_shape kernel23 = {6, 8, 3, 2, 3, 4, 1, 1, 6, 8, 0, 1, DAE_CONV_WINOGRAD};
+    dae_conv_shape strided = {9, 7, 4, 3, 3, 5, 2, 2, 5, 4, 1, 1, DAE_CONV_WINOGRAD, DAE_LINEAR, 0.0f};
+    dae_conv_shape kernel23 = {6, 8, 3, 2, 3, 4, 1, 1, 6, 8, 0, 1, DAE_CONV_WINOGRAD, DAE_LINEAR, 0.0f};
     dae_conv_shape *cases[2] = {&strided, &kernel23};
     int ok = 1;
 
@@ -434,6 +447,7 @@ int main(void)
     check_numeric_grad(5, 9, 3, 4, 1, 2);
     check_numeric_grad(7, 7, 2, 3, 0, 2);
     check_numeric_grad(5, 9, 17, 19, 0, 1);
+    check_fused_relu();
     check_groups(7, 7, 5, 6, 1);
     check_groups(5, 9, 17, 19, 0);
     check_optional_dx_and_repeat();
