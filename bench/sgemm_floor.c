@@ -13,6 +13,12 @@
  *
  *   build/bench/sgemm_floor_NAME [TRAIN_IMAGES [BATCH]]
  *
+ * Calls made from the runtime's thread pool with OpenBLAS on one thread
+ * (the conv kernels run groups of samples side by side, groups.h) are
+ * marked "x2" (or xT for T threads): each is timed both ways, T copies
+ * side by side on one thread each and alone on OpenBLAS's threads, and
+ * the faster counts (per call).
+ *
  * TRAIN_IMAGES defaults to 60000 (10000 validation images are added),
  * BATCH to the spec's; OPENBLAS_NUM_THREADS sets the threads as for the
  * trainer. The last lines are for scripts (bench/run): SGEMM_FLOOR_SECONDS,
@@ -22,9 +28,11 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include "dae.h"
+#include "parallel.h"
 #include "progress.h"
 
 extern const dae_model daec_model;
@@ -50,6 +58,7 @@ typedef void (*sgemv_fn)(const enum CBLAS_ORDER, const enum CBLAS_TRANSPOSE,
 typedef struct shape {
     int gemv, col_major, ta, tb, m, n, k;
     int lda, ldb, ldc;
+    int side_by_side; /* called by the pool's threads, OpenBLAS on one */
     long calls[2], beta_calls; /* per step: [0] training, [1] validation */
 } shape;
 
@@ -59,6 +68,7 @@ static sgemm_fn real_sgemm;
 static sgemv_fn real_sgemv;
 static shape shapes[MAX_SHAPES];
 static int n_shapes, phase = NOT_RECORDING;
+static pthread_mutex_t record_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void die(const char *msg)
 {
@@ -76,15 +86,15 @@ static void find_real(void)
             "it must be linked with the shared libopenblas, not libopenblas.a");
 }
 
-static void record(const shape *key, float beta)
+static void record_locked(shape *key, float beta)
 {
-    if (phase == NOT_RECORDING)
-        return;
+    key->side_by_side = openblas_get_num_threads() == 1 && dae_parallel_threads() > 1;
     for (int i = 0; i < n_shapes; i++) {
         shape *s = &shapes[i];
         if (s->gemv == key->gemv && s->col_major == key->col_major
             && s->ta == key->ta && s->tb == key->tb && s->m == key->m
-            && s->n == key->n && s->k == key->k) {
+            && s->n == key->n && s->k == key->k
+            && s->side_by_side == key->side_by_side) {
             s->calls[phase]++;
             s->beta_calls += beta != 0.0f;
             return;
@@ -98,6 +108,16 @@ static void record(const shape *key, float beta)
     s->beta_calls = beta != 0.0f;
 }
 
+/* The conv kernels call from several threads at once. */
+static void record(shape *key, float beta)
+{
+    if (phase == NOT_RECORDING)
+        return;
+    pthread_mutex_lock(&record_lock);
+    record_locked(key, beta);
+    pthread_mutex_unlock(&record_lock);
+}
+
 void cblas_sgemm(const enum CBLAS_ORDER order, const enum CBLAS_TRANSPOSE ta,
                  const enum CBLAS_TRANSPOSE tb, const blasint m, const blasint n,
                  const blasint k, const float alpha, const float *a,
@@ -105,7 +125,7 @@ void cblas_sgemm(const enum CBLAS_ORDER order, const enum CBLAS_TRANSPOSE ta,
                  const float beta, float *c, const blasint ldc)
 {
     shape key = {0, order == CblasColMajor, ta != CblasNoTrans, tb != CblasNoTrans,
-                 m, n, k, lda, ldb, ldc, {0, 0}, 0};
+                 m, n, k, lda, ldb, ldc, 0, {0, 0}, 0};
     record(&key, beta);
     real_sgemm(order, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
@@ -116,7 +136,7 @@ void cblas_sgemv(const enum CBLAS_ORDER order, const enum CBLAS_TRANSPOSE ta,
                  const blasint incx, const float beta, float *y, const blasint incy)
 {
     shape key = {1, order == CblasColMajor, ta != CblasNoTrans, 0, m, n, 0,
-                 lda, incx, incy, {0, 0}, 0};
+                 lda, incx, incy, 0, {0, 0}, 0};
     record(&key, beta);
     real_sgemv(order, ta, m, n, alpha, a, lda, x, incx, beta, y, incy);
 }
@@ -183,32 +203,80 @@ static void run(const shape *s, const operands *o, int reps)
     }
 }
 
-/* Seconds per call: warm up for about a tenth of the budget, then the
- * fastest of TRIALS timings of at least MIN_SECONDS each. */
-static double time_shape(const shape *s)
+/* Seconds per call of `copies` side-by-side runs of reps calls each. */
+typedef struct copy_job {
+    const shape *s;
+    operands o;
+    int reps;
+} copy_job;
+
+static void *copy_run(void *arg)
 {
-    operands o = operands_for(s);
-    int reps = 1;
-    double t0 = dae_seconds(), t;
-    run(s, &o, 1);
-    while ((t = dae_seconds() - t0) < MIN_SECONDS / 10) {
-        run(s, &o, reps);
-        reps *= 2;
+    copy_job *j = arg;
+    run(j->s, &j->o, j->reps);
+    return NULL;
+}
+
+static double side_by_side(copy_job *jobs, int copies)
+{
+    pthread_t t[64];
+    double t0 = dae_seconds();
+    int started = 1;
+
+    for (int i = 1; i < copies; i++)
+        started += pthread_create(&t[i], NULL, copy_run, &jobs[i]) == 0;
+    copy_run(&jobs[0]);
+    for (int i = 1; i < started; i++)
+        pthread_join(t[i], NULL);
+    return (dae_seconds() - t0) / ((double)jobs[0].reps * started);
+}
+
+/* Seconds per call: warm up for about a tenth of the budget, then the
+ * fastest of TRIALS timings of at least MIN_SECONDS each; with copies > 1,
+ * that many side by side on one OpenBLAS thread each (each its own
+ * operands), per call of one copy. */
+static double time_copies(const shape *s, int copies)
+{
+    copy_job jobs[64];
+    int blas = openblas_get_num_threads();
+
+    copies = copies < 1 ? 1 : copies > 64 ? 64 : copies;
+    if (copies > 1)
+        openblas_set_num_threads(1);
+    for (int i = 0; i < copies; i++)
+        jobs[i] = (copy_job){s, operands_for(s), 1};
+    double t = side_by_side(jobs, copies), per_call = t;
+    for (int reps = 1; reps * per_call < MIN_SECONDS / 10; reps *= 2) {
+        for (int i = 0; i < copies; i++)
+            jobs[i].reps = reps;
+        per_call = side_by_side(jobs, copies);
     }
-    /* reps calls (the doubling's sum, plus the first) took t */
-    double per_call = t / reps, want = ceil(MIN_SECONDS / per_call);
-    reps = want < 1 ? 1 : want > 1e8 ? 100000000 : (int)want;
+    double want = ceil(MIN_SECONDS / (per_call * copies));
+    for (int i = 0; i < copies; i++)
+        jobs[i].reps = want < 1 ? 1 : want > 1e8 ? 100000000 : (int)want;
     double best = HUGE_VAL;
     for (int trial = 0; trial < TRIALS; trial++) {
-        t0 = dae_seconds();
-        run(s, &o, reps);
-        t = (dae_seconds() - t0) / reps;
+        t = side_by_side(jobs, copies);
         best = t < best ? t : best;
     }
-    free(o.a);
-    free(o.b);
-    free(o.c);
+    for (int i = 0; i < copies; i++) {
+        free(jobs[i].o.a);
+        free(jobs[i].o.b);
+        free(jobs[i].o.c);
+    }
+    openblas_set_num_threads(blas);
     return best;
+}
+
+/* The faster of the ways the shape can run: alone on OpenBLAS's threads,
+ * and (for calls the pool makes) one copy per thread side by side. */
+static double time_shape(const shape *s)
+{
+    double alone = time_copies(s, 1);
+    if (!s->side_by_side)
+        return alone;
+    double beside = time_copies(s, dae_parallel_threads());
+    return beside < alone ? beside : alone;
 }
 
 static long parse_count(const char *arg, const char *what)
@@ -279,9 +347,10 @@ int main(int argc, char **argv)
         if (!sh->gemv)
             snprintf(k, sizeof k, "%d", sh->k);
         snprintf(tv, sizeof tv, "%ld/%ld", sh->calls[TRAIN], sh->calls[VALIDATION]);
-        printf("  %-5s %-2s %6d %6d %6s  %10s  %11.1f %8.2f %9.3f %8.1f%s\n",
+        printf("  %-5s %-2s %6d %6d %6s  %10s  %11.1f %8.2f %9.3f %8.1f%s%s\n",
                sh->gemv ? "sgemv" : "sgemm", op, sh->m, sh->n, k, tv, calls,
-               f / 1e9, t, f / t / 1e9, sh->col_major ? "  (column-major)" : "");
+               f / 1e9, t, f / t / 1e9, sh->col_major ? "  (column-major)" : "",
+               sh->side_by_side ? "  x threads" : "");
         seconds += t;
         flops += f;
     }

@@ -2,12 +2,15 @@
  * A group's column matrix is bounded (group_cap floats) so the workspace
  * stays small whatever B is; the weight gradient sums over the groups.
  * conv2d with a single filter is computed directly instead (conv_f1.c),
+ * and so is the forward pass of one with a single input channel
+ * (conv_c1.c),
  * and a 3x3 stride-1 conv2d whose shape asks for it by Winograd's
  * algorithm (winograd.c). */
 #include "conv.h"
 
 #include <cblas.h>
 #include <string.h>
+#include "conv_c1.h"
 #include "conv_f1.h"
 #include "dense.h"
 #include "groups.h"
@@ -254,6 +257,10 @@ void dae_conv2d_forward(const dae_conv_shape *s, int B, const float *x,
     }
     if (s->F == 1) {
         dae_conv2d_f1_forward(s, B, x, W, b, y);
+        return;
+    }
+    if (s->C == 1) {
+        dae_conv2d_c1_forward(s, B, x, W, b, y);
         return;
     }
     conv_job j = conv_job_for(s);
