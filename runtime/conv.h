@@ -63,10 +63,10 @@ void dae_conv2d_transpose_backward(const dae_conv_shape *s, int B, const float *
                                    const float *W, const float *dy, float *dx,
                                    float *dW, float *db, float *work);
 
-/* The conv kernels run im2col + sgemm over groups of samples whose column
- * matrix holds at most this many floats (default 1M, i.e. 4 MB, at least
- * one sample; 0 restores it); the Winograd path bounds its per-group
- * tile matrices the same way.
+/* The conv kernels run im2col + sgemm over groups of samples (groups.h),
+ * side by side on the thread pool, whose column matrix holds at most this
+ * many floats (default 512K, i.e. 2 MB, at least one sample; 0 restores
+ * it); the Winograd path bounds its per-group tile matrices the same way.
  * Tests lower it to force several groups. Set it before sizing any
  * workspace: the *_workspace results depend on it. */
 void dae_conv_set_group_cap(size_t floats);
