@@ -40,7 +40,7 @@ COMPILER_OBJ := $(patsubst %.c,$(B)/%.o,$(COMPILER_SRC)) $(GRAMMAR_OBJ)
 RUNTIME_OBJ  := $(patsubst %.c,$(B)/%.o,$(RUNTIME_SRC))
 TRAINERS     := $(patsubst %.c,%,$(wildcard $(B)/*.c))
 
-.PHONY: all test golden data bench deps demo article docs clean
+.PHONY: all test golden data bench deps demo article examples-results docs clean
 all: $(DAEC) $(B)/libdae.a $(B)/article $(TRAINERS)
 
 $(DAEC): $(COMPILER_OBJ)
@@ -98,6 +98,10 @@ demo:
 
 article:
 	EPOCHS=$(or $(EPOCHS),50) LIMIT=$(LIMIT) scripts/article
+
+# Every example trained a few epochs and evaluated: README's Examples table.
+examples-results:
+	EPOCHS=$(or $(EPOCHS),3) LIMIT=$(LIMIT) scripts/examples
 
 clean:
 	rm -rf $(B) daec
