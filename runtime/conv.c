@@ -160,12 +160,6 @@ static void col2im_add(const dae_patches *p, int n, const float *cols,
         dae_conv_patch_seconds += dae_seconds() - t0;
 }
 
-/* A group's bias gradient: the column sums of its rows of dy. */
-static void bias_part(const float *dy, size_t rows, int F, float *db)
-{
-    dae_column_sums(rows, F, dy, db);
-}
-
 /* Runs fn over the batch's groups; backward, then sums the groups' parts
  * into dW and db (db skipped when NULL). */
 static void run(conv_job *j, int B, size_t cols, float *work, dae_group_fn fn,
@@ -221,7 +215,7 @@ static void conv_backward_group(void *ctx, int index, int n0, int n, float *cols
     float *part = group_part(j, index);
     const size_t nW = (size_t)j->K * (size_t)s->F;
 
-    bias_part(dy, (size_t)n * (size_t)j->rows, s->F, part + nW);
+    dae_column_sums((size_t)n * (size_t)j->rows, s->F, dy, part + nW);
     im2col(&j->p, n, j->x + (size_t)n0 * j->in, cols);
     gemm(1, 0, j->K, s->F, n * j->rows, cols, j->K, dy, s->F, 0.0f, part, s->F);
     if (!j->dx)
@@ -321,7 +315,7 @@ static void transpose_backward_group(void *ctx, int index, int n0, int n, float 
     float *part = group_part(j, index);
     const size_t nW = (size_t)j->K * (size_t)s->C;
 
-    bias_part(dy, (size_t)n * (size_t)s->OH * (size_t)s->OW, s->F, part + nW);
+    dae_column_sums((size_t)n * (size_t)s->OH * (size_t)s->OW, s->F, dy, part + nW);
     im2col(&j->p, n, dy, cols);
     gemm(1, 0, j->K, s->C, n * j->rows, cols, j->K, x, s->C, 0.0f, part, s->C);
     if (j->dx)

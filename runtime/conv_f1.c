@@ -8,6 +8,7 @@
 #include "conv_f1.h"
 
 #include <string.h>
+#include "groups.h"
 #include "im2col.h"
 #include "parallel.h"
 
@@ -232,26 +233,6 @@ static void backward_images(void *ctx, size_t first, size_t last)
                        j->dx ? j->dx + n * in : NULL, j->work + n * nW);
 }
 
-/* dW[i] = the images' partials summed in image order, whatever the split. */
-typedef struct sum_job {
-    const float *parts;
-    float *dW;
-    size_t nW;
-    int B;
-} sum_job;
-
-static void sum_parts(void *ctx, size_t first, size_t last)
-{
-    const sum_job *j = ctx;
-
-    for (size_t i = first; i < last; i++) {
-        float acc = 0.0f;
-        for (int n = 0; n < j->B; n++)
-            acc += j->parts[(size_t)n * j->nW + i];
-        j->dW[i] = acc;
-    }
-}
-
 /* dW sums per-image partials: shorter float sums than one running total
  * over B*OH*OW terms, and the same sums however the images are split. */
 void dae_conv2d_f1_backward(const dae_conv_shape *s, int B, const float *x,
@@ -270,6 +251,5 @@ void dae_conv2d_f1_backward(const dae_conv_shape *s, int B, const float *x,
     }
     f1_job j = {s, patches(s), x, W, dy, NULL, dx, work, 0.0f};
     dae_parallel_for(nB, 2, backward_images, &j);
-    sum_job sj = {work, dW, nW, B};
-    dae_parallel_for(nW, 1024, sum_parts, &sj);
+    dae_groups_sum(work, (int)nB, nW, nW, dW);
 }
