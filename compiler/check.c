@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include "args.h"
 #include "check.h"
+#include "layers.h"
 #include "registry.h"
 #include "train_stmts.h"
 
@@ -300,6 +301,27 @@ static void check_train(plan *p, const ast_node *blk, diag_ctx *d)
     }
 }
 
+/* A layer that can applies the derivative of the activation producing its
+ * input (looking through flatten/reshape, which share the buffer) to the
+ * input gradient it computes, while those rows are in cache; the producer
+ * then skips its own elementwise pass. */
+static void fuse_activation_grads(plan *p)
+{
+    for (int i = 1; i < p->n_layers; i++) {
+        plan_layer *l = &p->layers[i];
+        int from = i - 1;
+        while (from > 0 && p->layers[from].view)
+            from--;
+        plan_layer *producer = &p->layers[from];
+        if (!l->kind->fuses_input_act || producer->view
+            || !layer_act_fusable(producer))
+            continue;
+        l->input_act = producer->act;
+        l->input_alpha = producer->alpha;
+        producer->act_grad_by_next = true;
+    }
+}
+
 /* Parameters first (kernel then bias per layer), then activations. */
 static void layout(plan *p)
 {
@@ -334,6 +356,7 @@ static void layout(plan *p)
     p->act_per_sample = act;
     p->out_off = last->out_off;
     p->logits_off = last->separate_logits ? (long)last->logits_off : -1;
+    fuse_activation_grads(p);
 }
 
 /* Convolutions gather patches (im2col) of at least one sample: the grid

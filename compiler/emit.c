@@ -237,9 +237,14 @@ static void emit_backward(emit_ctx *e)
 {
     const plan *p = e->p;
     char in[32], din[32];
-    fprintf(e->out, "/* From d(loss) at D(%zu) down to every parameter gradient. */\n"
+    bool fused = false;
+    for (int i = 0; i < p->n_layers; i++)
+        fused |= p->layers[i].input_act != ACT_LINEAR;
+    fprintf(e->out, "/* From d(loss) at D(%zu) down to every parameter gradient.%s */\n"
                     "static void backward(dae_net *net)\n{\n    const int B = net->B;\n",
-            p->logits_off >= 0 ? (size_t)p->logits_off : p->out_off);
+            p->logits_off >= 0 ? (size_t)p->logits_off : p->out_off,
+            fused ? " A dense\n * layer's input gradient also goes back through the activation that\n"
+                    " * made its input (named after the input)" : "");
     for (int i = p->n_layers - 1; i >= 0; i--) {
         const plan_layer *l = &p->layers[i];
         fputc('\n', e->out);

@@ -3,8 +3,6 @@
 #include "emit.h"
 #include "layers.h"
 
-enum { ACT_LINEAR, ACT_RELU, ACT_LEAKY_RELU, ACT_ELU };
-
 bool layer_resolve_activation(plan_layer *l, const stmt_args *a)
 {
     const arg_value *act = stmt_arg(a, "activation");
@@ -63,7 +61,7 @@ size_t layer_emit_activation_backward(emit_ctx *e, const plan_layer *l)
     char name[32], alpha[40];
     if (l->separate_logits)
         return l->logits_off;  /* the loss wrote d(loss)/d(logits) there */
-    if (l->act == ACT_LINEAR)
+    if (l->act == ACT_LINEAR || l->act_grad_by_next)
         return l->out_off;
     layer_act_enum(name, sizeof name, l->act);
     emit_line(e, "dae_act_backward(%s, %s, (size_t)B * %ld, A(%zu), D(%zu), D(%zu));",

@@ -27,25 +27,37 @@ bool dense_resolve(plan_layer *l, const stmt_args *a)
     return ok;
 }
 
+/* The activation runs inside the product's parts unless the loss needs
+ * the logits kept apart. */
 void dense_emit_forward(emit_ctx *e, const plan_layer *l, const char *in)
 {
-    char bias[32] = "NULL";
+    char bias[32] = "NULL", act[32] = "DAE_LINEAR", alpha[40] = "0.0f";
     size_t z = l->separate_logits ? l->logits_off : l->out_off;
+    bool fused = layer_act_fusable(l);
     if (l->use_bias)
         snprintf(bias, sizeof bias, "P(%zu)", l->bias_off);
-    emit_line(e, "dae_dense_forward(B, %ld, %ld, %s, P(%zu), %s, A(%zu));",
-              l->in.c, l->units, in, l->kernel_off, bias, z);
-    layer_emit_activation_forward(e, l);
+    if (fused) {
+        layer_act_enum(act, sizeof act, l->act);
+        emit_float(l->alpha, alpha);
+    }
+    emit_line(e, "dae_dense_forward(B, %ld, %ld, %s, P(%zu), %s, %s, %s, A(%zu));",
+              l->in.c, l->units, in, l->kernel_off, bias, act, alpha, z);
+    if (!fused)
+        layer_emit_activation_forward(e, l);
 }
 
 void dense_emit_backward(emit_ctx *e, const plan_layer *l, const char *in,
                          const char *din)
 {
-    char bias[32] = "NULL";
+    char bias[32] = "NULL", act[32] = "DAE_LINEAR", alpha[40] = "0.0f";
     size_t dz = layer_emit_activation_backward(e, l);
     if (l->use_bias)
         snprintf(bias, sizeof bias, "G(%zu)", l->bias_off);
-    emit_line(e, "dae_dense_backward(B, %ld, %ld, %s, P(%zu), D(%zu), %s, G(%zu), %s);",
-              l->in.c, l->units, in, l->kernel_off, dz, din ? din : "NULL",
-              l->kernel_off, bias);
+    if (din && l->input_act != ACT_LINEAR) {
+        layer_act_enum(act, sizeof act, l->input_act);
+        emit_float(l->input_alpha, alpha);
+    }
+    emit_line(e, "dae_dense_backward(B, %ld, %ld, %s, %s, %s, P(%zu), D(%zu), %s, G(%zu), %s);",
+              l->in.c, l->units, in, act, alpha, l->kernel_off, dz,
+              din ? din : "NULL", l->kernel_off, bias);
 }

@@ -36,8 +36,10 @@ void upsample_emit_backward(emit_ctx *e, const plan_layer *l, const char *in,
 /* The algo field of a conv layer's shape struct (runtime/conv.h), a
  * constant's name: Winograd or im2col, chosen from the static shapes. */
 const char *conv_algo(const plan_layer *l);
-/* The activation of a conv layer runs in the kernel's output pass (the
- * shape names it) unless the loss needs the logits apart. */
+/* Indexes into activation_names (the runtime's dae_act order). */
+enum { ACT_LINEAR, ACT_RELU, ACT_LEAKY_RELU, ACT_ELU };
+/* The activation of a dense or conv layer runs in the kernel's output pass
+ * unless the loss needs the logits apart. */
 bool layer_act_fusable(const plan_layer *l);
 /* "DAE_RELU" for relu, and so on. */
 void layer_act_enum(char *buf, size_t n, int act);

@@ -61,6 +61,12 @@ typedef struct plan_layer {
     size_t logits_off;         /* pre-activation when kept apart */
     bool separate_logits;
     bool view;                 /* flatten/reshape: same data, new shape */
+    /* backward fusion: this layer's backward applies the derivative of the
+     * activation that produced its input (input_act, ACT_LINEAR for none)
+     * to the input gradient; that layer then skips its own pass */
+    int input_act;
+    double input_alpha;
+    bool act_grad_by_next;
     double flops;              /* forward multiply-adds x2 per sample */
 } plan_layer;
 

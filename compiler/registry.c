@@ -134,41 +134,41 @@ static const arg_spec shuffle_args[] = {
     {0}};
 
 /* A model layer: its arguments, shape rule and emitters. */
-#define LAYER(w, args_, doc_, resolve_, fwd, bwd, shape, work)                 \
+#define LAYER(w, args_, doc_, resolve_, fwd, bwd, shape, work, fuse)           \
     {.word = w, .place = IN_MODEL, .args = args_, .doc = doc_,               \
      .resolve = resolve_, .emit_forward = fwd, .emit_backward = bwd,         \
-     .shape_type = shape, .workspace_fn = work}
+     .shape_type = shape, .workspace_fn = work, .fuses_input_act = fuse}
 /* A train setting: its arguments and where they go in the plan. */
 #define SETTING(w, args_, doc_, apply_)                                       \
     {.word = w, .place = IN_TRAIN, .args = args_, .doc = doc_, .apply = apply_}
 
 const layer_kind registry[] = {
     LAYER("input", input_args, "The input shape; first, and once",
-          NULL, NULL, NULL, NULL, NULL),
+          NULL, NULL, NULL, NULL, NULL, false),
     LAYER("dense", dense_args,
           "Fully connected layer: y = act(x W + b), W of shape [in, units]",
-          dense_resolve, dense_emit_forward, dense_emit_backward, NULL, NULL),
+          dense_resolve, dense_emit_forward, dense_emit_backward, NULL, NULL, true),
     LAYER("conv2d", conv2d_args,
           "2-D convolution (cross-correlation) on HxWxC images, kernel "
           "[kh, kw, in, filters], TensorFlow's same/valid padding",
           conv2d_resolve, conv_emit_forward, conv_emit_backward,
-          "dae_conv_shape", "dae_conv2d_workspace"),
+          "dae_conv_shape", "dae_conv2d_workspace", false),
     LAYER("conv2d_transpose", conv2d_args,
           "Transposed convolution as TensorFlow defines it (the input gradient "
           "of the matching conv2d), kernel [kh, kw, filters, in]; output "
           "in*stride (same) or in*stride + max(k - stride, 0) (valid)",
           conv2d_transpose_resolve, conv_emit_forward, conv_emit_backward,
-          "dae_conv_shape", "dae_conv2d_transpose_workspace"),
+          "dae_conv_shape", "dae_conv2d_transpose_workspace", false),
     LAYER("maxpool", maxpool_args,
           "Max pooling; strides default to the pool size; padded cells never win",
           maxpool_resolve, maxpool_emit_forward, maxpool_emit_backward,
-          "dae_pool_shape", NULL),
+          "dae_pool_shape", NULL, false),
     LAYER("upsample", upsample_args, "Nearest-neighbour upsampling by FHxFW",
-          upsample_resolve, upsample_emit_forward, upsample_emit_backward, NULL, NULL),
+          upsample_resolve, upsample_emit_forward, upsample_emit_backward, NULL, NULL, false),
     LAYER("flatten", flatten_args, "An image HxWxC as a vector of H*W*C values",
-          flatten_resolve, view_emit_forward, view_emit_backward, NULL, NULL),
+          flatten_resolve, view_emit_forward, view_emit_backward, NULL, NULL, false),
     LAYER("reshape", reshape_args, "The same values in a new shape (row-major, NHWC)",
-          reshape_resolve, view_emit_forward, view_emit_backward, NULL, NULL),
+          reshape_resolve, view_emit_forward, view_emit_backward, NULL, NULL, false),
     SETTING("data", data_args, "Training and validation images", train_apply_data),
     SETTING("noise", noise_args, "Corruption applied to the inputs; targets stay clean",
             train_apply_noise),

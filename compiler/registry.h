@@ -81,6 +81,9 @@ typedef struct layer_kind {
      * sizes the layer's scratch memory for a batch (or NULL). */
     const char *shape_type;
     const char *workspace_fn;
+    /* Model layers: whether emit_backward applies input_act's derivative
+     * to the input gradient (see plan_layer). */
+    bool fuses_input_act;
     /* Train statements: store the arguments into the plan. */
     bool (*apply)(plan_train *t, const stmt_args *a);
 } layer_kind;

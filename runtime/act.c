@@ -148,6 +148,13 @@ static void act_grad_range(void *ctx, size_t begin, size_t end)
             dz[i] = dy[i];
 }
 
+void dae_act_grad_apply(dae_act a, float alpha, size_t n, const float *y,
+                        const float *dy, float *dz)
+{
+    act_grad_job j = {a, alpha, y, dy, dz};
+    act_grad_range(&j, 0, n);
+}
+
 void dae_act_backward(dae_act a, float alpha, size_t n, const float *y,
                       const float *dy, float *dz)
 {

@@ -22,6 +22,10 @@ void dae_act_apply(dae_act a, float alpha, size_t n, const float *z, float *y);
 /* dz[i] = dy[i] * act'(z[i]) expressed through y[i]; dz may equal dy. */
 void dae_act_backward(dae_act a, float alpha, size_t n, const float *y,
                       const float *dy, float *dz);
+/* The same on the calling thread only (a layer's input gradient, rows of
+ * which are still in cache). */
+void dae_act_grad_apply(dae_act a, float alpha, size_t n, const float *y,
+                        const float *dy, float *dz);
 const char *dae_act_name(dae_act a);
 
 #endif

@@ -4,15 +4,22 @@
 #define DAE_DENSE_H
 
 #include <stddef.h>
+#include "act.h"
 
-/* y[B,out] = x[B,in] W[in,out] + b[out]; b may be NULL (use_bias=false). */
+/* y[B,out] = act(x[B,in] W[in,out] + b[out]); b may be NULL
+ * (use_bias=false). The activation runs on each part of y while it is in
+ * cache, exactly as dae_act_forward would after the product. */
 void dae_dense_forward(int B, int in, int out, const float *x, const float *W,
-                       const float *b, float *y);
+                       const float *b, dae_act act, float alpha, float *y);
 
 /* Given dy[B,out]: dW = x^T dy (overwritten), db = sum over batch of dy
- * (overwritten; skipped when NULL), dx = dy W^T (skipped when NULL). */
-void dae_dense_backward(int B, int in, int out, const float *x, const float *W,
-                        const float *dy, float *dx, float *dW, float *db);
+ * (overwritten; skipped when NULL), dx = dy W^T (skipped when NULL).
+ * x_act is the activation that produced x (DAE_LINEAR for none): dx is
+ * then multiplied by its derivative, taken from x, so it is the gradient
+ * of the previous layer's pre-activation, as dae_act_backward would give. */
+void dae_dense_backward(int B, int in, int out, const float *x, dae_act x_act,
+                        float x_alpha, const float *W, const float *dy, float *dx,
+                        float *dW, float *db);
 
 /* Shared by every layer whose output is a row matrix [rows, cols] (dense,
  * conv2d, conv2d_transpose): y = the bias row repeated (zeros when b is

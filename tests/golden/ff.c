@@ -40,76 +40,64 @@ static void forward(dae_net *net)
 
     /* encoder */
     /* ff.dae:6: dense 500, activation=sigmoid;  -> 500 */
-    dae_dense_forward(B, 784, 500, net->x, P(0), P(392000), A(0));
-    dae_act_forward(DAE_SIGMOID, 0.0f, (size_t)B * 500, A(0), A(0));
+    dae_dense_forward(B, 784, 500, net->x, P(0), P(392000), DAE_SIGMOID, 0.0f, A(0));
 
     /* ff.dae:7: dense 300, activation=sigmoid;  -> 300 */
-    dae_dense_forward(B, 500, 300, A(0), P(392500), P(542500), A(500));
-    dae_act_forward(DAE_SIGMOID, 0.0f, (size_t)B * 300, A(500), A(500));
+    dae_dense_forward(B, 500, 300, A(0), P(392500), P(542500), DAE_SIGMOID, 0.0f, A(500));
 
     /* ff.dae:8: dense 100, activation=sigmoid;  -> 100 */
-    dae_dense_forward(B, 300, 100, A(500), P(542800), P(572800), A(800));
-    dae_act_forward(DAE_SIGMOID, 0.0f, (size_t)B * 100, A(800), A(800));
+    dae_dense_forward(B, 300, 100, A(500), P(542800), P(572800), DAE_SIGMOID, 0.0f, A(800));
 
     /* ff.dae:9: dense 16,  activation=tanh;  -> 16 (latent) */
-    dae_dense_forward(B, 100, 16, A(800), P(572900), P(574500), A(900));
-    dae_act_forward(DAE_TANH, 0.0f, (size_t)B * 16, A(900), A(900));
+    dae_dense_forward(B, 100, 16, A(800), P(572900), P(574500), DAE_TANH, 0.0f, A(900));
 
     /* decoder */
     /* ff.dae:12: dense 100, activation=sigmoid;  -> 100 */
-    dae_dense_forward(B, 16, 100, A(900), P(574516), P(576116), A(916));
-    dae_act_forward(DAE_SIGMOID, 0.0f, (size_t)B * 100, A(916), A(916));
+    dae_dense_forward(B, 16, 100, A(900), P(574516), P(576116), DAE_SIGMOID, 0.0f, A(916));
 
     /* ff.dae:13: dense 300, activation=sigmoid;  -> 300 */
-    dae_dense_forward(B, 100, 300, A(916), P(576216), P(606216), A(1016));
-    dae_act_forward(DAE_SIGMOID, 0.0f, (size_t)B * 300, A(1016), A(1016));
+    dae_dense_forward(B, 100, 300, A(916), P(576216), P(606216), DAE_SIGMOID, 0.0f, A(1016));
 
     /* ff.dae:14: dense 500, activation=sigmoid;  -> 500 */
-    dae_dense_forward(B, 300, 500, A(1016), P(606516), P(756516), A(1316));
-    dae_act_forward(DAE_SIGMOID, 0.0f, (size_t)B * 500, A(1316), A(1316));
+    dae_dense_forward(B, 300, 500, A(1016), P(606516), P(756516), DAE_SIGMOID, 0.0f, A(1316));
 
     /* ff.dae:15: dense 784, activation=sigmoid;  -> 784 */
-    dae_dense_forward(B, 500, 784, A(1316), P(757016), P(1149016), A(1816));
+    dae_dense_forward(B, 500, 784, A(1316), P(757016), P(1149016), DAE_LINEAR, 0.0f, A(1816));
     dae_act_forward(DAE_SIGMOID, 0.0f, (size_t)B * 784, A(1816), A(2600));
 }
 
-/* From d(loss) at D(1816) down to every parameter gradient. */
+/* From d(loss) at D(1816) down to every parameter gradient. A dense
+ * layer's input gradient also goes back through the activation that
+ * made its input (named after the input) */
 static void backward(dae_net *net)
 {
     const int B = net->B;
 
     /* decoder */
     /* ff.dae:15: dense 784, activation=sigmoid;  -> 784 */
-    dae_dense_backward(B, 500, 784, A(1316), P(757016), D(1816), D(1316), G(757016), G(1149016));
+    dae_dense_backward(B, 500, 784, A(1316), DAE_SIGMOID, 0.0f, P(757016), D(1816), D(1316), G(757016), G(1149016));
 
     /* ff.dae:14: dense 500, activation=sigmoid;  -> 500 */
-    dae_act_backward(DAE_SIGMOID, 0.0f, (size_t)B * 500, A(1316), D(1316), D(1316));
-    dae_dense_backward(B, 300, 500, A(1016), P(606516), D(1316), D(1016), G(606516), G(756516));
+    dae_dense_backward(B, 300, 500, A(1016), DAE_SIGMOID, 0.0f, P(606516), D(1316), D(1016), G(606516), G(756516));
 
     /* ff.dae:13: dense 300, activation=sigmoid;  -> 300 */
-    dae_act_backward(DAE_SIGMOID, 0.0f, (size_t)B * 300, A(1016), D(1016), D(1016));
-    dae_dense_backward(B, 100, 300, A(916), P(576216), D(1016), D(916), G(576216), G(606216));
+    dae_dense_backward(B, 100, 300, A(916), DAE_SIGMOID, 0.0f, P(576216), D(1016), D(916), G(576216), G(606216));
 
     /* ff.dae:12: dense 100, activation=sigmoid;  -> 100 */
-    dae_act_backward(DAE_SIGMOID, 0.0f, (size_t)B * 100, A(916), D(916), D(916));
-    dae_dense_backward(B, 16, 100, A(900), P(574516), D(916), D(900), G(574516), G(576116));
+    dae_dense_backward(B, 16, 100, A(900), DAE_TANH, 0.0f, P(574516), D(916), D(900), G(574516), G(576116));
 
     /* encoder */
     /* ff.dae:9: dense 16,  activation=tanh;  -> 16 (latent) */
-    dae_act_backward(DAE_TANH, 0.0f, (size_t)B * 16, A(900), D(900), D(900));
-    dae_dense_backward(B, 100, 16, A(800), P(572900), D(900), D(800), G(572900), G(574500));
+    dae_dense_backward(B, 100, 16, A(800), DAE_SIGMOID, 0.0f, P(572900), D(900), D(800), G(572900), G(574500));
 
     /* ff.dae:8: dense 100, activation=sigmoid;  -> 100 */
-    dae_act_backward(DAE_SIGMOID, 0.0f, (size_t)B * 100, A(800), D(800), D(800));
-    dae_dense_backward(B, 300, 100, A(500), P(542800), D(800), D(500), G(542800), G(572800));
+    dae_dense_backward(B, 300, 100, A(500), DAE_SIGMOID, 0.0f, P(542800), D(800), D(500), G(542800), G(572800));
 
     /* ff.dae:7: dense 300, activation=sigmoid;  -> 300 */
-    dae_act_backward(DAE_SIGMOID, 0.0f, (size_t)B * 300, A(500), D(500), D(500));
-    dae_dense_backward(B, 500, 300, A(0), P(392500), D(500), D(0), G(392500), G(542500));
+    dae_dense_backward(B, 500, 300, A(0), DAE_SIGMOID, 0.0f, P(392500), D(500), D(0), G(392500), G(542500));
 
     /* ff.dae:6: dense 500, activation=sigmoid;  -> 500 */
-    dae_act_backward(DAE_SIGMOID, 0.0f, (size_t)B * 500, A(0), D(0), D(0));
-    dae_dense_backward(B, 784, 500, net->x, P(0), D(0), NULL, G(0), G(392000));
+    dae_dense_backward(B, 784, 500, net->x, DAE_LINEAR, 0.0f, P(0), D(0), NULL, G(0), G(392000));
 }
 
 static const char SUMMARY[] =

@@ -103,7 +103,7 @@ static double dense_objective(void *ctx)
     size_t ny = (size_t)c->B * (size_t)c->out;
     double s = 0;
 
-    dae_dense_forward(c->B, c->in, c->out, c->x, c->W, c->b, c->y);
+    dae_dense_forward(c->B, c->in, c->out, c->x, c->W, c->b, DAE_LINEAR, 0.0f, c->y);
     for (size_t k = 0; k < ny; k++)
         s += (double)c->w[k] * c->y[k];
     return s;
@@ -122,7 +122,7 @@ static void dense_forward_value(const char *name, struct dense_case *c)
             ref[i * c->out + j] = (float)s;
         }
     fill(c->y, ny, 1e3f, 2e3f);
-    dae_dense_forward(c->B, c->in, c->out, c->x, c->W, c->b, c->y);
+    dae_dense_forward(c->B, c->in, c->out, c->x, c->W, c->b, DAE_LINEAR, 0.0f, c->y);
     {
         double err = check_max_rel(c->y, ref, ny, 1e-6);
         check_report(err < 1e-5, name, "max rel err %.2e", err);
@@ -149,7 +149,8 @@ static void dense_case_run(int B, int in, int out, int bias)
     dense_forward_value(name, &c);
     /* Stale values must be overwritten, not accumulated into. */
     fill(dx, nx, 1e3f, 2e3f), fill(dW, nw, 1e3f, 2e3f), fill(db, (size_t)out, 1e3f, 2e3f);
-    dae_dense_backward(B, in, out, c.x, c.W, c.w, dx, dW, bias ? db : NULL);
+    dae_dense_backward(B, in, out, c.x, DAE_LINEAR, 0.0f, c.W, c.w, dx, dW,
+                       bias ? db : NULL);
 
     numeric_grad(dense_objective, &c, c.x, nx, 1e-2f, num);
     snprintf(name, sizeof name, "dense_dx_%dx%dx%d%s", B, in, out, bias ? "" : "_nobias");
@@ -175,7 +176,7 @@ static void dense_optional_outputs(void)
     fill(x, 6, -1, 1), fill(W, 6, -1, 1), fill(dy, 4, -1, 1);
     for (int i = 0; i < 6; i++)
         dx[i] = 42.0f;
-    dae_dense_backward(2, 3, 2, x, W, dy, NULL, dW, NULL);
+    dae_dense_backward(2, 3, 2, x, DAE_LINEAR, 0.0f, W, dy, NULL, dW, NULL);
     for (int i = 0; i < 6; i++)
         ok &= dx[i] == 42.0f;
     check_ok(ok, "dense_backward_null_dx_db");
@@ -183,11 +184,48 @@ static void dense_optional_outputs(void)
     for (int i = 0; i < 6; i++)
         dW[i] = 42.0f;
     db[0] = db[1] = 42.0f;
-    dae_dense_backward(0, 3, 2, x, W, dy, NULL, dW, db);
+    dae_dense_backward(0, 3, 2, x, DAE_LINEAR, 0.0f, W, dy, NULL, dW, db);
     ok = db[0] == 0.0f && db[1] == 0.0f;
     for (int i = 0; i < 6; i++)
         ok &= dW[i] == 0.0f;
     check_ok(ok, "dense_backward_empty_batch");
+}
+
+/* The fused activations give exactly the values of the separate passes:
+ * forward, act(x W + b) against dense then dae_act_forward; backward, dx
+ * through x's activation against dense then dae_act_backward. B = 37 rows
+ * split unevenly over the threads. */
+static void dense_fused_activations(void)
+{
+    enum { B = 37, IN = 29, OUT = 23 };
+    static const dae_act acts[] = {DAE_RELU, DAE_LEAKY_RELU, DAE_ELU, DAE_SIGMOID, DAE_TANH};
+    float *x = alloc_floats(B * IN), *W = alloc_floats(IN * OUT), *b = alloc_floats(OUT);
+    float *y = alloc_floats(B * OUT), *ref = alloc_floats(B * OUT), *dy = alloc_floats(B * OUT);
+    float *dx = alloc_floats(B * IN), *dx_ref = alloc_floats(B * IN);
+    float *dW = alloc_floats(IN * OUT), *db = alloc_floats(OUT);
+    char name[64];
+
+    fill(W, IN * OUT, -1, 1), fill(b, OUT, -1, 1), fill(dy, B * OUT, -1, 1);
+    for (size_t k = 0; k < sizeof acts / sizeof *acts; k++) {
+        dae_act a = acts[k];
+        float alpha = a == DAE_LEAKY_RELU ? 0.2f : 1.0f;
+        fill(x, B * IN, -2, 2);
+        dae_dense_forward(B, IN, OUT, x, W, b, DAE_LINEAR, 0.0f, ref);
+        dae_act_forward(a, alpha, B * OUT, ref, ref);
+        dae_dense_forward(B, IN, OUT, x, W, b, a, alpha, y);
+        snprintf(name, sizeof name, "dense_fused_forward_%s", dae_act_name(a));
+        check_ok(memcmp(y, ref, sizeof *y * B * OUT) == 0, name);
+
+        /* x as the output of a: its derivative is taken from x itself */
+        dae_act_forward(a, alpha, B * IN, x, x);
+        dae_dense_backward(B, IN, OUT, x, DAE_LINEAR, 0.0f, W, dy, dx_ref, dW, db);
+        dae_act_backward(a, alpha, B * IN, x, dx_ref, dx_ref);
+        dae_dense_backward(B, IN, OUT, x, a, alpha, W, dy, dx, dW, db);
+        snprintf(name, sizeof name, "dense_fused_input_grad_%s", dae_act_name(a));
+        check_ok(memcmp(dx, dx_ref, sizeof *dx * B * IN) == 0, name);
+    }
+    free(x), free(W), free(b), free(y), free(ref), free(dy);
+    free(dx), free(dx_ref), free(dW), free(db);
 }
 
 static void test_dense(void)
@@ -196,6 +234,7 @@ static void test_dense(void)
     dense_case_run(3, 5, 7, 0);
     dense_case_run(17, 70, 33, 1);
     dense_optional_outputs();
+    dense_fused_activations();
 }
 
 /* ---- activations ------------------------------------------------------ */

@@ -116,8 +116,12 @@ static void net_forward(const net_def *d, dae_net *n)
         const float *W = n->params + d->params[2 * i].offset;
         const float *b = n->params + d->params[2 * i + 1].offset;
         float *z = n->acts + L->zoff * B, *y = n->acts + L->yoff * B;
-        dae_dense_forward(n->B, L->in, L->units, h, W, b, z);
-        dae_act_forward(L->act, L->alpha, B * (size_t)L->units, z, y);
+        if (d->logits && i == d->n_layers - 1) { /* logits kept for the loss */
+            dae_dense_forward(n->B, L->in, L->units, h, W, b, DAE_LINEAR, 0.0f, z);
+            dae_act_forward(L->act, L->alpha, B * (size_t)L->units, z, y);
+        } else { /* activation fused, as the generated code does */
+            dae_dense_forward(n->B, L->in, L->units, h, W, b, L->act, L->alpha, y);
+        }
         h = y;
     }
 }
@@ -131,11 +135,16 @@ static void net_backward(const net_def *d, dae_net *n)
         const layer *prev = i > 0 ? &d->layers[i - 1] : NULL;
         const float *y = n->acts + L->yoff * B;
         float *dy = n->dacts + L->yoff * B, *dz = n->dacts + L->zoff * B;
-        if (!(d->logits && i == d->n_layers - 1))
+        /* the last layer's activation gradient is its own; every other
+         * layer's was applied by the layer above, fused with its dx */
+        if (i == d->n_layers - 1 && !d->logits)
             dae_act_backward(L->act, L->alpha, B * (size_t)L->units, y, dy, dz);
+        else if (i < d->n_layers - 1)
+            dz = dy;
         const float *xin = prev ? n->acts + prev->yoff * B : n->x;
         float *dx = prev ? n->dacts + prev->yoff * B : NULL;
         dae_dense_backward(n->B, L->in, L->units, xin,
+                           prev ? prev->act : DAE_LINEAR, prev ? prev->alpha : 0.0f,
                            n->params + d->params[2 * i].offset, dz, dx,
                            n->grads + d->params[2 * i].offset,
                            n->grads + d->params[2 * i + 1].offset);
