@@ -251,6 +251,9 @@ static void emit_backward(emit_ctx *e)
         emit_layer_comment(e, l, i, true);
         layer_input(p, i, in, din, sizeof in);
         l->kind->emit_backward(e, l, in, trains_below(p, i) ? din : NULL);
+        if (l->kernel_size)
+            emit_line(e, "dae_grads_done(net, %zu, %zu); /* the optimizer may update them */",
+                      l->kernel_off, l->kernel_size + l->bias_size);
     }
     fputs("}\n\n", e->out);
 }

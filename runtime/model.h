@@ -51,7 +51,20 @@ typedef struct dae_net {
     float *acts;         /* activations: per-sample offsets times B */
     float *dacts;        /* their gradients, same layout */
     float *work;         /* scratch for convolutions (im2col) */
+    /* The optimizer step of params [offset, offset + n), which backward
+     * calls as soon as a layer's gradients are final, while they are in
+     * cache (NULL: backward leaves the gradients only). */
+    void (*update)(struct dae_net *net, size_t offset, size_t n);
+    void *update_ctx;
 } dae_net;
+
+/* In backward: a layer's parameters [offset, offset + n) have their final
+ * gradients, and nothing below reads its weights. */
+static inline void dae_grads_done(dae_net *net, size_t offset, size_t n)
+{
+    if (net->update)
+        net->update(net, offset, n);
+}
 
 typedef struct dae_model {
     const char *name;

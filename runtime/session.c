@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include "noise.h"
 #include "optim.h"
+#include "progress.h"
 #include "rng.h"
 #include "session.h"
 
@@ -109,23 +110,51 @@ float dae_session_forward_backward(dae_session *s, const float *x,
     return loss;
 }
 
-void dae_session_update(dae_session *s)
+/* The optimizer step on params [off, off + n) at step s->step. */
+static void optimizer_step(dae_session *s, size_t off, size_t n)
 {
     const dae_train_config *c = &s->cfg;
-    size_t n = s->m->param_count;
-    float *w = s->net.params;
-    const float *g = s->net.grads;
-    s->step++;
+    float *w = s->net.params + off;
+    const float *g = s->net.grads + off;
+    double t0 = dae_seconds();
     switch (c->optimizer) {
     case DAE_ADAM:
-        dae_adam_step(n, w, g, s->opt_m, s->opt_v, c->lr, c->beta1, c->beta2,
-                      c->epsilon, s->step);
+        dae_adam_step(n, w, g, s->opt_m + off, s->opt_v + off, c->lr, c->beta1,
+                      c->beta2, c->epsilon, s->step);
         break;
     case DAE_SGD:
-        dae_sgd_step(n, w, g, s->opt_m, c->lr, c->momentum, c->nesterov);
+        dae_sgd_step(n, w, g, s->opt_m + off, c->lr, c->momentum, c->nesterov);
         break;
     case DAE_RMSPROP:
-        dae_rmsprop_step(n, w, g, s->opt_v, c->lr, c->rho, c->epsilon);
+        dae_rmsprop_step(n, w, g, s->opt_v + off, c->lr, c->rho, c->epsilon);
         break;
     }
+    s->update_seconds += dae_seconds() - t0;
+}
+
+void dae_session_update(dae_session *s)
+{
+    s->step++;
+    optimizer_step(s, 0, s->m->param_count);
+}
+
+static void update_in_backward(dae_net *net, size_t offset, size_t n)
+{
+    dae_session *s = net->update_ctx;
+    optimizer_step(s, offset, n);
+    s->updated += n;
+}
+
+float dae_session_train_step(dae_session *s, const float *x, const float *t,
+                             int B)
+{
+    s->step++;
+    s->updated = 0;
+    s->net.update = update_in_backward;
+    s->net.update_ctx = s;
+    float loss = dae_session_forward_backward(s, x, t, B);
+    s->net.update = NULL;
+    if (s->updated == 0) /* a backward that does not call dae_grads_done */
+        optimizer_step(s, 0, s->m->param_count);
+    return loss;
 }

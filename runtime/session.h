@@ -15,6 +15,8 @@ typedef struct dae_session {
     float *opt_m, *opt_v;    /* optimizer state, param_count each */
     float *xbuf, *tbuf;      /* a gathered batch: inputs and targets */
     long step;               /* optimizer steps taken over the whole run */
+    double update_seconds;   /* spent in the optimizer, for DAE_PROFILE */
+    size_t updated;          /* parameters updated inside this backward */
     dae_net net;
 } dae_session;
 
@@ -34,5 +36,12 @@ float dae_session_forward_backward(dae_session *s, const float *x,
                                    const float *t, int B);
 /* One optimizer step from the current gradients (increments s->step). */
 void dae_session_update(dae_session *s);
+/* dae_session_forward_backward then dae_session_update, with each layer's
+ * update run inside backward as soon as its gradients are final (the same
+ * values; the gradients and weights are still in cache). A backward that
+ * never calls dae_grads_done gets the whole update after it. Returns the
+ * batch loss. */
+float dae_session_train_step(dae_session *s, const float *x, const float *t,
+                             int B);
 
 #endif

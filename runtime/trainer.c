@@ -107,12 +107,12 @@ static int train_epoch(run *r, int epoch, float *mean, dae_error *err)
         double t0 = r->profile ? dae_seconds() : 0;
         gather(r, r->train_noisy, r->ds.train.pixels, r->order + first, B);
         double t1 = r->profile ? dae_seconds() : 0;
-        float loss = dae_session_forward_backward(&r->s, r->s.xbuf, r->s.tbuf, B);
-        double t2 = r->profile ? dae_seconds() : 0;
-        dae_session_update(&r->s);
+        double u0 = r->s.update_seconds;
+        float loss = dae_session_train_step(&r->s, r->s.xbuf, r->s.tbuf, B);
         if (r->profile) {
-            double t3 = dae_seconds();
-            r->t_gather += t1 - t0, r->t_step += t2 - t1, r->t_update += t3 - t2;
+            double t2 = dae_seconds(), update = r->s.update_seconds - u0;
+            r->t_gather += t1 - t0, r->t_step += t2 - t1 - update;
+            r->t_update += update;
         }
         if (!isfinite(loss)) {
             dae_progress_abort(&r->progress);
