@@ -15,6 +15,7 @@
 #include "history.h"
 #include "noise.h"
 #include "outputs.h"
+#include "parallel.h"
 #include "progress.h"
 #include "rng.h"
 #include "session.h"
@@ -61,18 +62,34 @@ int dae_make_dirs(const char *path, dae_error *err)
 }
 
 /* Copies the chosen rows: noisy inputs to xbuf, clean targets to tbuf. */
+typedef struct gather_job {
+    run *r;
+    const float *noisy;
+    const unsigned char *clean;
+    const int *rows;
+} gather_job;
+
+static void gather_rows(void *ctx, size_t first, size_t last)
+{
+    const gather_job *j = ctx;
+    size_t d = j->r->m->in_size;
+    for (size_t i = first; i < last; i++) {
+        size_t row = (size_t)j->rows[i];
+        memcpy(j->r->s.xbuf + i * d, j->noisy + row * d, d * sizeof(float));
+        const unsigned char *c = j->clean + row * d;
+        float *t = j->r->s.tbuf + i * d;
+        for (size_t k = 0; k < d; k++)
+            t[k] = (float)c[k] / 255.0f;
+    }
+}
+
+/* The batch's inputs and targets, rows split over the threads (random
+ * rows of the training set: both cores' loads in flight help). */
 static void gather(run *r, const float *noisy, const unsigned char *clean,
                    const int *rows, int B)
 {
-    size_t d = r->m->in_size;
-    for (int i = 0; i < B; i++) {
-        size_t row = (size_t)rows[i];
-        memcpy(r->s.xbuf + (size_t)i * d, noisy + row * d, d * sizeof(float));
-        const unsigned char *c = clean + row * d;
-        float *t = r->s.tbuf + (size_t)i * d;
-        for (size_t j = 0; j < d; j++)
-            t[j] = (float)c[j] / 255.0f;
-    }
+    gather_job j = {r, noisy, clean, rows};
+    dae_parallel_for((size_t)B, 16, gather_rows, &j);
 }
 
 /* What a run that stops in this epoch leaves behind. */
