@@ -243,8 +243,8 @@ static void emit_backward(emit_ctx *e)
     fprintf(e->out, "/* From d(loss) at D(%zu) down to every parameter gradient.%s */\n"
                     "static void backward(dae_net *net)\n{\n    const int B = net->B;\n",
             p->logits_off >= 0 ? (size_t)p->logits_off : p->out_off,
-            fused ? " A dense\n * layer's input gradient also goes back through the activation that\n"
-                    " * made its input (named after the input)" : "");
+            fused ? " A layer's\n * input gradient also goes back through the activation that made its\n"
+                    " * input (named after the input)." : "");
     for (int i = p->n_layers - 1; i >= 0; i--) {
         const plan_layer *l = &p->layers[i];
         fputc('\n', e->out);

@@ -39,6 +39,16 @@ void layer_act_enum(char *buf, size_t n, int act)
     buf[i] = 0;
 }
 
+void layer_input_act_args(char *buf, size_t n, const plan_layer *l, const char *din)
+{
+    char act[32] = "DAE_LINEAR", alpha[40] = "0.0f";
+    if (din && l->input_act != ACT_LINEAR) {
+        layer_act_enum(act, sizeof act, l->input_act);
+        emit_float(l->input_alpha, alpha);
+    }
+    snprintf(buf, n, "%s, %s", act, alpha);
+}
+
 bool layer_act_fusable(const plan_layer *l)
 {
     return l->act != ACT_LINEAR && !l->separate_logits;

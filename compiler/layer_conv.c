@@ -153,13 +153,14 @@ void conv_emit_forward(emit_ctx *e, const plan_layer *l, const char *in)
 void conv_emit_backward(emit_ctx *e, const plan_layer *l, const char *in,
                         const char *din)
 {
-    char geo[32], bias[32] = "NULL";
+    char geo[32], bias[32] = "NULL", x_act[80];
     const char *fn = l->kind->resolve == conv2d_resolve ? "dae_conv2d_backward"
                                                         : "dae_conv2d_transpose_backward";
     size_t dz = layer_emit_activation_backward(e, l);
     if (l->use_bias)
         snprintf(bias, sizeof bias, "G(%zu)", l->bias_off);
-    emit_line(e, "%s(&%s, B, %s, P(%zu), D(%zu), %s, G(%zu), %s, net->work);", fn,
-              layer_shape_name(e, l, geo), in, l->kernel_off, dz, din ? din : "NULL",
-              l->kernel_off, bias);
+    layer_input_act_args(x_act, sizeof x_act, l, din);
+    emit_line(e, "%s(&%s, B, %s, %s, P(%zu), D(%zu), %s, G(%zu), %s, net->work);", fn,
+              layer_shape_name(e, l, geo), in, x_act, l->kernel_off, dz,
+              din ? din : "NULL", l->kernel_off, bias);
 }

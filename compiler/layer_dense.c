@@ -49,15 +49,12 @@ void dense_emit_forward(emit_ctx *e, const plan_layer *l, const char *in)
 void dense_emit_backward(emit_ctx *e, const plan_layer *l, const char *in,
                          const char *din)
 {
-    char bias[32] = "NULL", act[32] = "DAE_LINEAR", alpha[40] = "0.0f";
+    char bias[32] = "NULL", x_act[80];
     size_t dz = layer_emit_activation_backward(e, l);
     if (l->use_bias)
         snprintf(bias, sizeof bias, "G(%zu)", l->bias_off);
-    if (din && l->input_act != ACT_LINEAR) {
-        layer_act_enum(act, sizeof act, l->input_act);
-        emit_float(l->input_alpha, alpha);
-    }
-    emit_line(e, "dae_dense_backward(B, %ld, %ld, %s, %s, %s, P(%zu), D(%zu), %s, G(%zu), %s);",
-              l->in.c, l->units, in, act, alpha, l->kernel_off, dz,
-              din ? din : "NULL", l->kernel_off, bias);
+    layer_input_act_args(x_act, sizeof x_act, l, din);
+    emit_line(e, "dae_dense_backward(B, %ld, %ld, %s, %s, P(%zu), D(%zu), %s, G(%zu), %s);",
+              l->in.c, l->units, in, x_act, l->kernel_off, dz, din ? din : "NULL",
+              l->kernel_off, bias);
 }

@@ -24,11 +24,12 @@ void maxpool_emit_forward(emit_ctx *e, const plan_layer *l, const char *in)
 void maxpool_emit_backward(emit_ctx *e, const plan_layer *l, const char *in,
                            const char *din)
 {
-    char geo[32];
+    char geo[32], x_act[80];
     if (!din) /* nothing below needs a gradient */
         return;
-    emit_line(e, "dae_maxpool_backward(&%s, B, %s, A(%zu), D(%zu), %s);",
-              layer_shape_name(e, l, geo), in, l->out_off, l->out_off, din);
+    layer_input_act_args(x_act, sizeof x_act, l, din);
+    emit_line(e, "dae_maxpool_backward(&%s, B, %s, %s, A(%zu), D(%zu), %s);",
+              layer_shape_name(e, l, geo), in, x_act, l->out_off, l->out_off, din);
 }
 
 bool upsample_resolve(plan_layer *l, const stmt_args *a)

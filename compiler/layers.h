@@ -41,6 +41,10 @@ enum { ACT_LINEAR, ACT_RELU, ACT_LEAKY_RELU, ACT_ELU };
 /* The activation of a dense or conv layer runs in the kernel's output pass
  * unless the loss needs the logits apart. */
 bool layer_act_fusable(const plan_layer *l);
+/* The x_act, x_alpha arguments of a backward call: the activation that
+ * produced the layer's input when the layer applies its derivative (the
+ * plan's input_act and a din to apply it to), else DAE_LINEAR, 0.0f. */
+void layer_input_act_args(char *buf, size_t n, const plan_layer *l, const char *din);
 /* "DAE_RELU" for relu, and so on. */
 void layer_act_enum(char *buf, size_t n, int act);
 /* The name of a layer's shape struct in the generated C: SHAPE_<index>. */

@@ -152,17 +152,17 @@ const layer_kind registry[] = {
           "2-D convolution (cross-correlation) on HxWxC images, kernel "
           "[kh, kw, in, filters], TensorFlow's same/valid padding",
           conv2d_resolve, conv_emit_forward, conv_emit_backward,
-          "dae_conv_shape", "dae_conv2d_workspace", false),
+          "dae_conv_shape", "dae_conv2d_workspace", true),
     LAYER("conv2d_transpose", conv2d_args,
           "Transposed convolution as TensorFlow defines it (the input gradient "
           "of the matching conv2d), kernel [kh, kw, filters, in]; output "
           "in*stride (same) or in*stride + max(k - stride, 0) (valid)",
           conv2d_transpose_resolve, conv_emit_forward, conv_emit_backward,
-          "dae_conv_shape", "dae_conv2d_transpose_workspace", false),
+          "dae_conv_shape", "dae_conv2d_transpose_workspace", true),
     LAYER("maxpool", maxpool_args,
           "Max pooling; strides default to the pool size; padded cells never win",
           maxpool_resolve, maxpool_emit_forward, maxpool_emit_backward,
-          "dae_pool_shape", NULL, false),
+          "dae_pool_shape", NULL, true),
     LAYER("upsample", upsample_args, "Nearest-neighbour upsampling by FHxFW",
           upsample_resolve, upsample_emit_forward, upsample_emit_backward, NULL, NULL, false),
     LAYER("flatten", flatten_args, "An image HxWxC as a vector of H*W*C values",

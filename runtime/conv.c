@@ -141,7 +141,19 @@ typedef struct conv_job {
     const float *x, *W, *b, *dy;
     float *y, *dx;
     float *parts;       /* backward: one gradient part per group */
+    dae_act x_act;      /* backward: the activation that produced x */
+    float x_alpha;
 } conv_job;
+
+/* dx of samples [n0, n0 + n) times the derivative of x's activation. */
+static void input_act_grad(const conv_job *j, int n0, int n)
+{
+    if (j->x_act == DAE_LINEAR)
+        return;
+    size_t off = (size_t)n0 * j->in;
+    dae_act_grad_apply(j->x_act, j->x_alpha, (size_t)n * j->in, j->x + off,
+                       j->dx + off, j->dx + off);
+}
 
 static void im2col(const dae_patches *p, int n, const float *imgs, float *cols)
 {
@@ -225,6 +237,7 @@ static void conv_backward_group(void *ctx, int index, int n0, int n, float *cols
     gemm(0, 1, n * j->rows, j->K, s->F, dy, s->F, j->W, s->F, 0.0f, cols, j->K);
     memset(dx, 0, (size_t)n * j->in * sizeof *dx);
     col2im_add(&j->p, n, cols, dx);
+    input_act_grad(j, n0, n);
 }
 
 static conv_job conv_job_for(const dae_conv_shape *s)
@@ -266,8 +279,9 @@ void dae_conv2d_forward(const dae_conv_shape *s, int B, const float *x,
 }
 
 void dae_conv2d_backward(const dae_conv_shape *s, int B, const float *x,
-                         const float *W, const float *dy, float *dx, float *dW,
-                         float *db, float *work)
+                         dae_act x_act, float x_alpha, const float *W,
+                         const float *dy, float *dx, float *dW, float *db,
+                         float *work)
 {
     if (B <= 0) {
         empty_batch((size_t)s->KH * s->KW * s->C * s->F, s->F, dW, db);
@@ -275,10 +289,13 @@ void dae_conv2d_backward(const dae_conv_shape *s, int B, const float *x,
     }
     if (winograd(s)) {
         dae_winograd_backward(s, B, x, W, dy, dx, dW, db, work);
+        if (dx && x_act != DAE_LINEAR) /* a pass of its own on this path */
+            dae_act_backward(x_act, x_alpha, (size_t)B * s->H * s->W * s->C, x,
+                             dx, dx);
         return;
     }
     if (s->F == 1) {
-        dae_conv2d_f1_backward(s, B, x, W, dy, dx, dW, db, work);
+        dae_conv2d_f1_backward(s, B, x, x_act, x_alpha, W, dy, dx, dW, db, work);
         return;
     }
     conv_job j = conv_job_for(s);
@@ -286,6 +303,8 @@ void dae_conv2d_backward(const dae_conv_shape *s, int B, const float *x,
     j.W = W;
     j.dy = dy;
     j.dx = dx;
+    j.x_act = x_act;
+    j.x_alpha = x_alpha;
     run(&j, B, dae_patches_cols(&j.p), work, conv_backward_group, dW, db);
 }
 
@@ -318,9 +337,11 @@ static void transpose_backward_group(void *ctx, int index, int n0, int n, float 
     dae_column_sums((size_t)n * (size_t)s->OH * (size_t)s->OW, s->F, dy, part + nW);
     im2col(&j->p, n, dy, cols);
     gemm(1, 0, j->K, s->C, n * j->rows, cols, j->K, x, s->C, 0.0f, part, s->C);
-    if (j->dx)
-        gemm(0, 0, n * j->rows, s->C, j->K, cols, j->K, j->W, s->C, 0.0f,
-             j->dx + (size_t)n0 * j->in, s->C);
+    if (!j->dx)
+        return;
+    gemm(0, 0, n * j->rows, s->C, j->K, cols, j->K, j->W, s->C, 0.0f,
+         j->dx + (size_t)n0 * j->in, s->C);
+    input_act_grad(j, n0, n);
 }
 
 static conv_job transpose_job_for(const dae_conv_shape *s)
@@ -351,8 +372,9 @@ void dae_conv2d_transpose_forward(const dae_conv_shape *s, int B, const float *x
 }
 
 void dae_conv2d_transpose_backward(const dae_conv_shape *s, int B, const float *x,
-                                   const float *W, const float *dy, float *dx,
-                                   float *dW, float *db, float *work)
+                                   dae_act x_act, float x_alpha, const float *W,
+                                   const float *dy, float *dx, float *dW,
+                                   float *db, float *work)
 {
     if (B <= 0) {
         empty_batch((size_t)s->KH * s->KW * s->F * s->C, s->F, dW, db);
@@ -363,5 +385,7 @@ void dae_conv2d_transpose_backward(const dae_conv_shape *s, int B, const float *
     j.W = W;
     j.dy = dy;
     j.dx = dx;
+    j.x_act = x_act;
+    j.x_alpha = x_alpha;
     run(&j, B, dae_patches_cols(&j.p), work, transpose_backward_group, dW, db);
 }

@@ -51,17 +51,22 @@ size_t dae_conv2d_transpose_workspace(const dae_conv_shape *s, int B);
 void dae_conv2d_forward(const dae_conv_shape *s, int B, const float *x,
                         const float *W, const float *b, float *y, float *work);
 /* From dy: dW, db (overwritten; db skipped when NULL) and dx (skipped
- * when NULL). */
+ * when NULL). x_act is the activation that produced x (DAE_LINEAR for
+ * none): dx is then multiplied by its derivative, taken from x, as
+ * dae_act_backward would (image by image while dx is in cache, except on
+ * the Winograd path). */
 void dae_conv2d_backward(const dae_conv_shape *s, int B, const float *x,
-                         const float *W, const float *dy, float *dx, float *dW,
-                         float *db, float *work);
+                         dae_act x_act, float x_alpha, const float *W,
+                         const float *dy, float *dx, float *dW, float *db,
+                         float *work);
 
 void dae_conv2d_transpose_forward(const dae_conv_shape *s, int B, const float *x,
                                   const float *W, const float *b, float *y,
                                   float *work);
 void dae_conv2d_transpose_backward(const dae_conv_shape *s, int B, const float *x,
-                                   const float *W, const float *dy, float *dx,
-                                   float *dW, float *db, float *work);
+                                   dae_act x_act, float x_alpha, const float *W,
+                                   const float *dy, float *dx, float *dW,
+                                   float *db, float *work);
 
 /* The conv kernels run im2col + sgemm over groups of samples (groups.h),
  * side by side on the thread pool, whose column matrix holds at most this
@@ -87,9 +92,12 @@ typedef struct dae_pool_shape {
 } dae_pool_shape;
 
 void dae_maxpool_forward(const dae_pool_shape *s, int B, const float *x, float *y);
-/* dx (overwritten) from dy, finding each window's maximum again in x. */
+/* dx (overwritten) from dy, finding each window's maximum again in x;
+ * then, image by image while it is in cache, times the derivative of
+ * x_act, the activation that produced x (DAE_LINEAR: none). */
 void dae_maxpool_backward(const dae_pool_shape *s, int B, const float *x,
-                          const float *y, const float *dy, float *dx);
+                          dae_act x_act, float x_alpha, const float *y,
+                          const float *dy, float *dx);
 
 /* Nearest-neighbour upsampling by FH x FW: in H x W x C -> H*FH x W*FW x C. */
 void dae_upsample_forward(int H, int W, int C, int FH, int FW, int B,

@@ -90,6 +90,8 @@ typedef struct f1_job {
     const float *x, *W, *dy;
     float *y, *dx, *work;
     float bias;
+    dae_act x_act;  /* backward: the activation that produced x */
+    float x_alpha;
 } f1_job;
 
 static void forward_images(void *ctx, size_t first, size_t last)
@@ -119,7 +121,8 @@ static void forward_images(void *ctx, size_t first, size_t last)
 void dae_conv2d_f1_forward(const dae_conv_shape *s, int B, const float *x,
                            const float *W, const float *b, float *y)
 {
-    f1_job j = {s, patches(s), x, W, NULL, y, NULL, NULL, b ? b[0] : 0.0f};
+    f1_job j = {s, patches(s), x, W, NULL, y, NULL, NULL, b ? b[0] : 0.0f,
+                DAE_LINEAR, 0.0f};
 
     dae_parallel_for((size_t)(B > 0 ? B : 0), 2, forward_images, &j);
 }
@@ -210,14 +213,17 @@ static void input_grad(const dae_patches *p, const float *W, const float *dy,
 }
 
 /* One image's weight gradient (into part) and, when dx is not NULL, its
- * input gradient (overwritten). */
-static void backward_image(const dae_patches *p, const float *x,
-                           const float *W, const float *dy, float *dx,
-                           float *part)
+ * input gradient (overwritten) through x's activation. */
+static void backward_image(const f1_job *j, const float *x, const float *dy,
+                           float *dx, float *part)
 {
-    weight_grad(p, x, dy, part);
-    if (dx)
-        input_grad(p, W, dy, dx);
+    weight_grad(&j->p, x, dy, part);
+    if (!dx)
+        return;
+    input_grad(&j->p, j->W, dy, dx);
+    if (j->x_act != DAE_LINEAR)
+        dae_act_grad_apply(j->x_act, j->x_alpha,
+                           (size_t)j->s->H * j->s->W * j->s->C, x, dx, dx);
 }
 
 static void backward_images(void *ctx, size_t first, size_t last)
@@ -229,15 +235,16 @@ static void backward_images(void *ctx, size_t first, size_t last)
     const size_t nW = kernel_floats(s);
 
     for (size_t n = first; n < last; n++)
-        backward_image(&j->p, j->x + n * in, j->W, j->dy + n * out,
+        backward_image(j, j->x + n * in, j->dy + n * out,
                        j->dx ? j->dx + n * in : NULL, j->work + n * nW);
 }
 
 /* dW sums per-image partials: shorter float sums than one running total
  * over B*OH*OW terms, and the same sums however the images are split. */
 void dae_conv2d_f1_backward(const dae_conv_shape *s, int B, const float *x,
-                            const float *W, const float *dy, float *dx,
-                            float *dW, float *db, float *work)
+                            dae_act x_act, float x_alpha, const float *W,
+                            const float *dy, float *dx, float *dW, float *db,
+                            float *work)
 {
     const size_t out = (size_t)s->OH * (size_t)s->OW;
     const size_t nW = kernel_floats(s);
@@ -249,7 +256,7 @@ void dae_conv2d_f1_backward(const dae_conv_shape *s, int B, const float *x,
             sum += dy[i];
         db[0] = sum;
     }
-    f1_job j = {s, patches(s), x, W, dy, NULL, dx, work, 0.0f};
+    f1_job j = {s, patches(s), x, W, dy, NULL, dx, work, 0.0f, x_act, x_alpha};
     dae_parallel_for(nB, 2, backward_images, &j);
     dae_groups_sum(work, (int)nB, nW, nW, dW);
 }

@@ -15,7 +15,8 @@ size_t dae_conv2d_f1_workspace(const dae_conv_shape *s, int B);
 void dae_conv2d_f1_forward(const dae_conv_shape *s, int B, const float *x,
                            const float *W, const float *b, float *y);
 void dae_conv2d_f1_backward(const dae_conv_shape *s, int B, const float *x,
-                            const float *W, const float *dy, float *dx,
-                            float *dW, float *db, float *work);
+                            dae_act x_act, float x_alpha, const float *W,
+                            const float *dy, float *dx, float *dW, float *db,
+                            float *work);
 
 #endif

@@ -50,6 +50,8 @@ typedef struct pool_job {
     const dae_pool_shape *s;
     const float *x, *dy;
     float *y, *dx;
+    dae_act x_act;
+    float x_alpha;
 } pool_job;
 
 static void forward_range(void *ctx, size_t first, size_t last)
@@ -68,7 +70,7 @@ static void forward_range(void *ctx, size_t first, size_t last)
 
 void dae_maxpool_forward(const dae_pool_shape *s, int B, const float *x, float *y)
 {
-    pool_job j = {s, x, NULL, y, NULL};
+    pool_job j = {s, x, NULL, y, NULL, DAE_LINEAR, 0.0f};
     dae_parallel_for((size_t)(B > 0 ? B : 0), 2, forward_range, &j);
 }
 
@@ -127,13 +129,17 @@ static void backward_range(void *ctx, size_t first, size_t last)
                     int nk = s->C - k0 < CHUNK ? s->C - k0 : CHUNK;
                     unpool_chunk(s, x, oh, ow, k0, nk, dy + k0, j->dx + n * in);
                 }
+        if (j->x_act != DAE_LINEAR)
+            dae_act_grad_apply(j->x_act, j->x_alpha, in, x, j->dx + n * in,
+                               j->dx + n * in);
     }
 }
 
 void dae_maxpool_backward(const dae_pool_shape *s, int B, const float *x,
-                          const float *y, const float *dy, float *dx)
+                          dae_act x_act, float x_alpha, const float *y,
+                          const float *dy, float *dx)
 {
     (void)y; /* the argmax is found again in x, as TF's CPU kernel does */
-    pool_job j = {s, x, dy, NULL, dx};
+    pool_job j = {s, x, dy, NULL, dx, x_act, x_alpha};
     dae_parallel_for((size_t)(B > 0 ? B : 0), 2, backward_range, &j);
 }

@@ -85,41 +85,39 @@ static void forward(dae_net *net)
     dae_act_forward(DAE_SIGMOID, 0.0f, (size_t)B * 784, A(141120), A(141904));
 }
 
-/* From d(loss) at D(141120) down to every parameter gradient. */
+/* From d(loss) at D(141120) down to every parameter gradient. A layer's
+ * input gradient also goes back through the activation that made its
+ * input (named after the input). */
 static void backward(dae_net *net)
 {
     const int B = net->B;
 
     /* decoder */
     /* conv.dae:13: conv2d 1, kernel=3x3, activation=sigmoid, padding=same;  -> 28x28x1 */
-    dae_conv2d_backward(&SHAPE_6, B, A(90944), P(111424), D(141120), D(90944), G(111424), G(112000), net->work);
+    dae_conv2d_backward(&SHAPE_6, B, A(90944), DAE_RELU, 0.0f, P(111424), D(141120), D(90944), G(111424), G(112000), net->work);
     dae_grads_done(net, 111424, 577); /* the optimizer may update them */
 
     /* conv.dae:12: conv2d_transpose 64, kernel=3x3, strides=2, activation=relu, padding=same;  -> 28x28x64 */
-    dae_act_backward(DAE_RELU, 0.0f, (size_t)B * 50176, A(90944), D(90944), D(90944));
-    dae_conv2d_transpose_backward(&SHAPE_5, B, A(78400), P(74496), D(90944), D(78400), G(74496), G(111360), net->work);
+    dae_conv2d_transpose_backward(&SHAPE_5, B, A(78400), DAE_RELU, 0.0f, P(74496), D(90944), D(78400), G(74496), G(111360), net->work);
     dae_grads_done(net, 74496, 36928); /* the optimizer may update them */
 
     /* conv.dae:11: conv2d_transpose 64, kernel=3x3, strides=2, activation=relu, padding=same;  -> 14x14x64 */
-    dae_act_backward(DAE_RELU, 0.0f, (size_t)B * 12544, A(78400), D(78400), D(78400));
-    dae_conv2d_transpose_backward(&SHAPE_4, B, A(75264), P(37568), D(78400), D(75264), G(37568), G(74432), net->work);
+    dae_conv2d_transpose_backward(&SHAPE_4, B, A(75264), DAE_LINEAR, 0.0f, P(37568), D(78400), D(75264), G(37568), G(74432), net->work);
     dae_grads_done(net, 37568, 36928); /* the optimizer may update them */
 
     /* encoder */
     /* conv.dae:8: maxpool 2x2, padding=same;  -> 7x7x64 (latent) */
-    dae_maxpool_backward(&SHAPE_3, B, A(62720), A(75264), D(75264), D(62720));
+    dae_maxpool_backward(&SHAPE_3, B, A(62720), DAE_RELU, 0.0f, A(75264), D(75264), D(62720));
 
     /* conv.dae:7: conv2d  64, kernel=3x3, activation=relu, padding=same;  -> 14x14x64 */
-    dae_act_backward(DAE_RELU, 0.0f, (size_t)B * 12544, A(62720), D(62720), D(62720));
-    dae_conv2d_backward(&SHAPE_2, B, A(50176), P(640), D(62720), D(50176), G(640), G(37504), net->work);
+    dae_conv2d_backward(&SHAPE_2, B, A(50176), DAE_LINEAR, 0.0f, P(640), D(62720), D(50176), G(640), G(37504), net->work);
     dae_grads_done(net, 640, 36928); /* the optimizer may update them */
 
     /* conv.dae:6: maxpool 2x2, padding=same;  -> 14x14x64 */
-    dae_maxpool_backward(&SHAPE_1, B, A(0), A(50176), D(50176), D(0));
+    dae_maxpool_backward(&SHAPE_1, B, A(0), DAE_RELU, 0.0f, A(50176), D(50176), D(0));
 
     /* conv.dae:5: conv2d  64, kernel=3x3, activation=relu, padding=same;  -> 28x28x64 */
-    dae_act_backward(DAE_RELU, 0.0f, (size_t)B * 50176, A(0), D(0), D(0));
-    dae_conv2d_backward(&SHAPE_0, B, net->x, P(0), D(0), NULL, G(0), G(576), net->work);
+    dae_conv2d_backward(&SHAPE_0, B, net->x, DAE_LINEAR, 0.0f, P(0), D(0), NULL, G(0), G(576), net->work);
     dae_grads_done(net, 0, 640); /* the optimizer may update them */
 }
 

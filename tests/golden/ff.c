@@ -66,9 +66,9 @@ static void forward(dae_net *net)
     dae_act_forward(DAE_SIGMOID, 0.0f, (size_t)B * 784, A(1816), A(2600));
 }
 
-/* From d(loss) at D(1816) down to every parameter gradient. A dense
- * layer's input gradient also goes back through the activation that
- * made its input (named after the input) */
+/* From d(loss) at D(1816) down to every parameter gradient. A layer's
+ * input gradient also goes back through the activation that made its
+ * input (named after the input). */
 static void backward(dae_net *net)
 {
     const int B = net->B;

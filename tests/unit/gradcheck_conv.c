@@ -248,14 +248,22 @@ static void conv_forward(struct conv_case *k, const float *b, float *y)
         dae_conv2d_forward(&k->s, k->B, k->x, k->W, b, y, k->work);
 }
 
+/* dx through x_act, the activation that produced x. */
+static void conv_backward_act(struct conv_case *k, dae_act x_act, float x_alpha,
+                              const float *dy, float *dx, float *dW, float *db)
+{
+    if (k->transpose)
+        dae_conv2d_transpose_backward(&k->s, k->B, k->x, x_act, x_alpha, k->W, dy,
+                                      dx, dW, db, k->work);
+    else
+        dae_conv2d_backward(&k->s, k->B, k->x, x_act, x_alpha, k->W, dy, dx, dW,
+                            db, k->work);
+}
+
 static void conv_backward(struct conv_case *k, const float *dy, float *dx,
                           float *dW, float *db)
 {
-    if (k->transpose)
-        dae_conv2d_transpose_backward(&k->s, k->B, k->x, k->W, dy, dx, dW, db,
-                                      k->work);
-    else
-        dae_conv2d_backward(&k->s, k->B, k->x, k->W, dy, dx, dW, db, k->work);
+    conv_backward_act(k, DAE_LINEAR, 0.0f, dy, dx, dW, db);
 }
 
 static void conv_reference(const struct conv_case *k, const dae_conv_shape *s,
@@ -474,6 +482,38 @@ static void check_geometry(void)
 
 /* ---- fused activation ---------------------------------------------------- */
 
+/* With x the output of act, the input gradient through act's derivative
+ * gives the bits of the plain backward followed by dae_act_backward. */
+static void check_fused_input_grad(const struct conv_spec *c, int transpose,
+                                   int algo, dae_act act, float alpha)
+{
+    struct conv_case k;
+    char name[128], nm[220];
+
+    spec_name(name, sizeof name, transpose ? "conv2d_transpose" : "conv2d", c);
+    conv_case_init(&k, c, transpose);
+    if (algo != k.s.algo) { /* Winograd needs its own scratch */
+        k.s.algo = algo;
+        free(k.work);
+        k.work = alloc_floats(dae_conv2d_workspace(&k.s, k.B));
+    }
+    dae_act_forward(act, alpha, k.nx, k.x, k.x);
+    float *plain = alloc_floats(k.nx), *fused = alloc_floats(k.nx);
+    float *dW = alloc_floats(k.nW), *db = alloc_floats((size_t)k.s.F);
+    conv_backward(&k, k.w, plain, dW, db);
+    dae_act_backward(act, alpha, k.nx, k.x, plain, plain);
+    conv_backward_act(&k, act, alpha, k.w, fused, dW, db);
+    snprintf(nm, sizeof nm, "%s%s_input_grad_through_%s", name,
+             algo == DAE_CONV_WINOGRAD ? "_winograd" : "", dae_act_name(act));
+    check_report(memcmp(plain, fused, k.nx * sizeof(float)) == 0, nm,
+                 "against backward then dae_act_backward, bit for bit");
+    free(plain);
+    free(fused);
+    free(dW);
+    free(db);
+    conv_case_free(&k);
+}
+
 /* A shape's activation, applied in the kernel's output pass, gives the
  * bits of the plain kernel followed by dae_act_forward. */
 static void check_fused_activation(const struct conv_spec *c, int transpose,
@@ -585,8 +625,9 @@ static void check_empty_batch(void)
     fill(db, 3, 1, 2);
     fill(dWt, 54, 1, 2);
     fill(dbt, 3, 1, 2);
-    dae_conv2d_backward(&s, 0, NULL, NULL, NULL, NULL, dW, db, NULL);
-    dae_conv2d_transpose_backward(&t, 0, NULL, NULL, NULL, NULL, dWt, dbt, NULL);
+    dae_conv2d_backward(&s, 0, NULL, DAE_LINEAR, 0.0f, NULL, NULL, NULL, dW, db, NULL);
+    dae_conv2d_transpose_backward(&t, 0, NULL, DAE_LINEAR, 0.0f, NULL, NULL, NULL, dWt, dbt,
+                                  NULL);
     for (int i = 0; i < 54; i++)
         ok &= dW[i] == 0 && dWt[i] == 0;
     for (int i = 0; i < 3; i++)
@@ -687,7 +728,7 @@ static void check_pool_spec(const struct pool_spec *c)
     fill(k.w, k.ny, -1, 1);
     dae_maxpool_forward(&k.s, k.B, k.x, k.y);
     fill_nan(dx, k.nx);
-    dae_maxpool_backward(&k.s, k.B, k.x, k.y, k.w, dx);
+    dae_maxpool_backward(&k.s, k.B, k.x, DAE_LINEAR, 0.0f, k.y, k.w, dx);
     ref_maxpool(&k.s, k.B, k.x, k.w, ry, rdx);
     snprintf(nm, sizeof nm, "%s_forward", name);
     check_report(memcmp(k.y, ry, k.ny * sizeof *ry) == 0, nm, NULL);
@@ -701,7 +742,7 @@ static void check_pool_spec(const struct pool_spec *c)
     for (size_t i = 0; i < k.nx; i++)
         k.x[i] = -1.0f - fabsf(k.x[i]);
     dae_maxpool_forward(&k.s, k.B, k.x, k.y);
-    dae_maxpool_backward(&k.s, k.B, k.x, k.y, k.w, dx);
+    dae_maxpool_backward(&k.s, k.B, k.x, DAE_LINEAR, 0.0f, k.y, k.w, dx);
     ref_maxpool(&k.s, k.B, k.x, k.w, ry, rdx);
     int neg = 1;
     for (size_t i = 0; i < k.ny; i++)
@@ -714,7 +755,7 @@ static void check_pool_spec(const struct pool_spec *c)
     /* Ties everywhere: each window's first valid cell takes it all. */
     for (size_t i = 0; i < k.nx; i++)
         k.x[i] = 0.5f;
-    dae_maxpool_backward(&k.s, k.B, k.x, k.y, k.w, dx);
+    dae_maxpool_backward(&k.s, k.B, k.x, DAE_LINEAR, 0.0f, k.y, k.w, dx);
     ref_maxpool(&k.s, k.B, k.x, k.w, ry, rdx);
     snprintf(nm, sizeof nm, "%s_ties_first_max_gets_gradient", name);
     check_report(check_max_rel(dx, rdx, k.nx, 1e-6) < 1e-6, nm, NULL);
@@ -741,6 +782,33 @@ static const struct pool_spec pool_specs[] = {
     {2, 3, 3, 5, 2, 2, 2, 2, 1}, /* pad 0 before, 1 after */
 };
 
+/* Max pooling's input gradient through the activation that produced x:
+ * the bits of the plain backward followed by dae_act_backward (also where
+ * windows overlap and a cell sums several gradients first). */
+static void check_pool_fused_input_grad(const struct pool_spec *c, dae_act act,
+                                        float alpha)
+{
+    dae_pool_shape ps = pool_shape(c);
+    size_t nx = (size_t)c->B * c->H * c->W * c->C;
+    size_t ny = (size_t)c->B * ps.OH * ps.OW * c->C;
+    float *x = alloc_floats(nx), *y = alloc_floats(ny), *dy = alloc_floats(ny);
+    float *plain = alloc_floats(nx), *fused = alloc_floats(nx);
+    char nm[160];
+
+    fill(x, nx, -1, 1);
+    fill(dy, ny, -1, 1);
+    dae_act_forward(act, alpha, nx, x, x);
+    dae_maxpool_forward(&ps, c->B, x, y);
+    dae_maxpool_backward(&ps, c->B, x, DAE_LINEAR, 0.0f, y, dy, plain);
+    dae_act_backward(act, alpha, nx, x, plain, plain);
+    dae_maxpool_backward(&ps, c->B, x, act, alpha, y, dy, fused);
+    snprintf(nm, sizeof nm, "maxpool_%dx%dx%d_p%dx%d_s%dx%d_input_grad_through_%s",
+             c->H, c->W, c->C, c->PH, c->PW, c->SH, c->SW, dae_act_name(act));
+    check_report(memcmp(plain, fused, nx * sizeof(float)) == 0, nm,
+                 "against backward then dae_act_backward, bit for bit");
+    free(x), free(y), free(dy), free(plain), free(fused);
+}
+
 /* The doc's example: 7 pooled 2x2 'same' gives 4, no padding before, and
  * the last window is row/col 6 alone. */
 static void check_pool_odd_same(void)
@@ -755,7 +823,7 @@ static void check_pool_odd_same(void)
     for (int i = 0; i < 16; i++)
         dy[i] = (float)(i + 1);
     dae_maxpool_forward(&s, 1, x, y);
-    dae_maxpool_backward(&s, 1, x, y, dy, dx);
+    dae_maxpool_backward(&s, 1, x, DAE_LINEAR, 0.0f, y, dy, dx);
     ok = s.OH == 4 && s.OW == 4 && s.pad_top == 0 && s.pad_left == 0;
     for (int i = 0; i < 4; i++)
         for (int j = 0; j < 4; j++)
@@ -769,7 +837,7 @@ static void check_pool_odd_same(void)
     struct pool_spec c2 = {1, 2, 2, 1, 2, 2, 2, 2, 0};
     dae_pool_shape s2 = pool_shape(&c2);
     dae_maxpool_forward(&s2, 1, t, &ty);
-    dae_maxpool_backward(&s2, 1, t, &ty, &tdy, tdx);
+    dae_maxpool_backward(&s2, 1, t, DAE_LINEAR, 0.0f, &ty, &tdy, tdx);
     check_report(ty == 3 && tdx[0] == 0 && tdx[1] == 1 && tdx[2] == 0 && tdx[3] == 0,
                  "maxpool_tie_first_in_row_major_order", NULL);
 }
@@ -848,6 +916,14 @@ int main(void)
     check_fused_activation(&g, 1, DAE_SIGMOID, 0.0f);
     check_fused_activation(&f1, 0, DAE_ELU, 1.0f);
     check_fused_activation(&f1, 0, DAE_TANH, 0.0f);
+    struct conv_spec wino = {3, 6, 7, 4, 3, 3, 5, 1, 1, 1};
+    check_fused_input_grad(&g, 0, DAE_CONV_IM2COL, DAE_RELU, 0.0f);
+    check_fused_input_grad(&g, 1, DAE_CONV_IM2COL, DAE_SIGMOID, 0.0f);
+    check_fused_input_grad(&f1, 0, DAE_CONV_IM2COL, DAE_LEAKY_RELU, 0.3f);
+    check_fused_input_grad(&wino, 0, DAE_CONV_WINOGRAD, DAE_ELU, 1.0f);
+    check_fused_input_grad(&wino, 1, DAE_CONV_IM2COL, DAE_TANH, 0.0f);
+    check_pool_fused_input_grad(&pool_specs[2], DAE_RELU, 0.0f);
+    check_pool_fused_input_grad(&pool_specs[1], DAE_SIGMOID, 0.0f);
     for (size_t i = 0; i < np; i++)
         check_pool_spec(&pool_specs[i]);
     check_pool_odd_same();

@@ -131,7 +131,8 @@ static struct results run(const struct layer *l, int algo)
     r.dW = nan_floats(l->nW);
     r.db = nan_floats((size_t)s.F);
     dae_conv2d_forward(&s, l->B, l->x, l->W, l->b, r.y, work);
-    dae_conv2d_backward(&s, l->B, l->x, l->W, l->dy, r.dx, r.dW, r.db, work);
+    dae_conv2d_backward(&s, l->B, l->x, DAE_LINEAR, 0.0f, l->W, l->dy, r.dx, r.dW, r.db,
+                        work);
     free(work);
     return r;
 }
@@ -286,7 +287,7 @@ static void check_numeric_grad(int H, int W, int C, int F, int same, int B)
     double e;
 
     case_name(name, sizeof name, &l.s, B);
-    dae_conv2d_backward(&l.s, B, l.x, l.W, o.w, dx, dW, db, o.work);
+    dae_conv2d_backward(&l.s, B, l.x, DAE_LINEAR, 0.0f, l.W, o.w, dx, dW, db, o.work);
     numeric_grad(objective, &o, l.x, l.nx, 0.05f, num);
     e = check_max_rel(dx, num, l.nx, 1e-6);
     snprintf(nm, sizeof nm, "%s_numeric_dx", name);
@@ -353,7 +354,7 @@ static void check_optional_dx_and_repeat(void)
                     memcmp(a.db, b.db, 19 * sizeof(float)) == 0;
 
     check_report(same_bits, "winograd_repeat_run_identical", NULL);
-    dae_conv2d_backward(&l.s, l.B, l.x, l.W, l.dy, NULL, dW, db, work);
+    dae_conv2d_backward(&l.s, l.B, l.x, DAE_LINEAR, 0.0f, l.W, l.dy, NULL, dW, db, work);
     check_report(memcmp(dW, a.dW, l.nW * sizeof *dW) == 0 &&
                      memcmp(db, a.db, 19 * sizeof *db) == 0,
                  "winograd_dW_db_without_dx", NULL);
@@ -418,7 +419,7 @@ static void check_empty_batch(void)
     for (int i = 0; i < 4; i++)
         db[i] = 1;
     dae_conv2d_forward(&s, 0, NULL, NULL, NULL, NULL, NULL);
-    dae_conv2d_backward(&s, 0, NULL, NULL, NULL, NULL, dW, db, NULL);
+    dae_conv2d_backward(&s, 0, NULL, DAE_LINEAR, 0.0f, NULL, NULL, NULL, dW, db, NULL);
     for (int i = 0; i < 108; i++)
         ok &= dW[i] == 0;
     for (int i = 0; i < 4; i++)
