@@ -5,9 +5,11 @@
  * backward pass as dW beside dx (two products of equal size, so the cores
  * stay balanced without OpenBLAS synchronising inside either). On the
  * article's shapes this beats one OpenBLAS call on both cores by 5-20%.
- * A part covers whole rows or columns of its output and sums over the
- * same inner dimension in the same order whatever the split, so results
- * do not depend on the thread count. */
+ * OpenBLAS's sums depend on the shape of the call (a product split in two
+ * rounds differently from the whole), so the split is fixed, PARTS ways,
+ * whatever the thread count: results are the same with --threads 1 or 2.
+ * Two parts suit this project's two-core machines; more cores would need
+ * a larger PARTS (and then smaller products). */
 #include "dense.h"
 
 #include <cblas.h>
@@ -19,6 +21,8 @@ void openblas_set_num_threads(int);
 int openblas_get_num_threads(void);
 
 double dae_dense_gemm_seconds;
+
+#define PARTS 2
 
 typedef struct dense_job {
     int B, in, out;
@@ -58,7 +62,7 @@ static void share(int n, int parts, int p, int *first, int *count)
 static void forward_rows(void *ctx, size_t first, size_t last)
 {
     const dense_job *j = ctx;
-    int parts = dae_parallel_threads();
+    int parts = PARTS;
 
     for (size_t p = first; p < last; p++) {
         int r0, rows;
@@ -83,7 +87,7 @@ void dae_dense_forward(int B, int in, int out, const float *x, const float *W,
         return;
     dense_job j = {.B = B, .in = in, .out = out, .x = x, .W = W, .b = b, .y = y,
                    .act = act, .alpha = alpha};
-    run_parts(dae_parallel_threads(), forward_rows, &j);
+    run_parts(PARTS, forward_rows, &j);
 }
 
 void dae_bias_rows(size_t rows, int cols, const float *b, float *y)
@@ -160,10 +164,9 @@ void dae_dense_backward(int B, int in, int out, const float *x, dae_act x_act,
             memset(dW, 0, (size_t)in * (size_t)out * sizeof *dW);
         return;
     }
-    /* With both products, half the threads take each; with one, all. */
-    int threads = dae_parallel_threads();
-    int w_parts = dW ? (dx ? (threads + 1) / 2 : threads) : 0;
-    int x_parts = dx ? (dW ? (threads - w_parts > 0 ? threads - w_parts : 1) : threads) : 0;
+    /* dW beside dx; a product alone is split in PARTS. */
+    int w_parts = dW ? (dx ? PARTS / 2 : PARTS) : 0;
+    int x_parts = dx ? (dW ? PARTS - PARTS / 2 : PARTS) : 0;
     dense_job j = {.B = B, .in = in, .out = out, .x = x, .W = W, .dy = dy,
                    .dx = dx, .dW = dW, .act = x_act, .alpha = x_alpha,
                    .w_parts = w_parts, .x_parts = x_parts};
