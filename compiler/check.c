@@ -301,10 +301,10 @@ static void check_train(plan *p, const ast_node *blk, diag_ctx *d)
     }
 }
 
-/* A layer that can applies the derivative of the activation producing its
- * input (looking through flatten/reshape, which share the buffer) to the
- * input gradient it computes, while those rows are in cache; the producer
- * then skips its own elementwise pass. */
+/* Where its kind allows, a layer applies the derivative of the activation
+ * producing its input (looking through flatten/reshape, which share the
+ * buffer) to the input gradient it computes, while those rows are in
+ * cache; the producer then skips its own elementwise pass. */
 static void fuse_activation_grads(plan *p)
 {
     for (int i = 1; i < p->n_layers; i++) {

@@ -62,11 +62,10 @@ static void share(int n, int parts, int p, int *first, int *count)
 static void forward_rows(void *ctx, size_t first, size_t last)
 {
     const dense_job *j = ctx;
-    int parts = PARTS;
 
     for (size_t p = first; p < last; p++) {
         int r0, rows;
-        share(j->B, parts, (int)p, &r0, &rows);
+        share(j->B, PARTS, (int)p, &r0, &rows);
         if (rows <= 0)
             continue;
         float *y = j->y + (size_t)r0 * (size_t)j->out;

@@ -27,7 +27,8 @@ void dae_dense_backward(int B, int in, int out, const float *x, dae_act x_act,
 void dae_bias_rows(size_t rows, int cols, const float *b, float *y);
 void dae_column_sums(size_t rows, int cols, const float *dy, float *db);
 
-/* Seconds spent in sgemm so far (for DAE_PROFILE=1). */
+/* Seconds spent in the dense products so far, with the bias and
+ * activation fused into them (for DAE_PROFILE=1). */
 extern double dae_dense_gemm_seconds;
 
 #endif
