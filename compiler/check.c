@@ -322,7 +322,35 @@ static void fuse_activation_grads(plan *p)
     }
 }
 
-/* Parameters first (kernel then bias per layer), then activations. */
+/* A layer's output gradient lives from the backward of the layer above
+ * (or the loss) to its own backward, so only neighbours in the chain
+ * overlap. Even ones start the region, odd ones end it: the region needs
+ * only the largest sum of two neighbours, not the sum of all. Views share
+ * their input's gradient, as they share its activations. */
+static void layout_gradients(plan *p)
+{
+    size_t region = 0, prev = 0;
+    for (int i = 0; i < p->n_layers; i++) {
+        if (p->layers[i].view && i > 0)
+            continue;
+        size_t size = (size_t)shape_size(p->layers[i].out);
+        region = prev + size > region ? prev + size : region;
+        prev = size;
+    }
+    int k = 0;
+    for (int i = 0; i < p->n_layers; i++) {
+        plan_layer *l = &p->layers[i];
+        if (l->view && i > 0) {
+            l->grad_off = l[-1].grad_off;
+            continue;
+        }
+        l->grad_off = k++ % 2 == 0 ? 0 : region - (size_t)shape_size(l->out);
+    }
+    p->grad_per_sample = region;
+}
+
+/* Parameters first (kernel then bias per layer), then activations, then
+ * their gradients. */
 static void layout(plan *p)
 {
     size_t off = 0, act = 0;
@@ -356,6 +384,8 @@ static void layout(plan *p)
     p->act_per_sample = act;
     p->out_off = last->out_off;
     p->logits_off = last->separate_logits ? (long)last->logits_off : -1;
+    layout_gradients(p);
+    p->loss_grad_off = last->grad_off;
     fuse_activation_grads(p);
 }
 

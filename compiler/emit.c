@@ -85,7 +85,9 @@ static void emit_header(emit_ctx *e)
                     " */\n"
                     "#include \"dae.h\"\n\n", p->spec_hash, p->name, p->name);
     fputs("/* Arena pointers: parameters and gradients by float offset,\n"
-          " * activations and their gradients by per-sample offset. */\n"
+          " * activations and their gradients by per-sample offset. A layer's\n"
+          " * output gradient is live only beside its neighbours', so the\n"
+          " * gradients take turns in a smaller region. */\n"
           "#define P(off) (net->params + (off))\n"
           "#define G(off) (net->grads + (off))\n"
           "#define A(off) (net->acts + (size_t)B * (off))\n"
@@ -202,7 +204,7 @@ static void layer_input(const plan *p, int i, char *in, char *din, size_t n)
         snprintf(din, n, "NULL");
     } else {
         snprintf(in, n, "A(%zu)", p->layers[i - 1].out_off);
-        snprintf(din, n, "D(%zu)", p->layers[i - 1].out_off);
+        snprintf(din, n, "D(%zu)", p->layers[i - 1].grad_off);
     }
 }
 
@@ -242,7 +244,7 @@ static void emit_backward(emit_ctx *e)
         fused |= p->layers[i].input_act != ACT_LINEAR;
     fprintf(e->out, "/* From d(loss) at D(%zu) down to every parameter gradient.%s */\n"
                     "static void backward(dae_net *net)\n{\n    const int B = net->B;\n",
-            p->logits_off >= 0 ? (size_t)p->logits_off : p->out_off,
+            p->loss_grad_off,
             fused ? " A layer's\n * input gradient also goes back through the activation that made its\n"
                     " * input (named after the input)." : "");
     for (int i = p->n_layers - 1; i >= 0; i--) {
@@ -340,8 +342,10 @@ static void emit_model(emit_ctx *e)
             in.rank == 3 ? in.h : 1, in.rank == 3 ? in.w : 1, in.c, shape_size(in));
     fprintf(o, "    .param_count = %zu,\n    .n_params = %d,\n    .params = PARAMS,\n",
             p->param_count, p->n_param_tensors);
-    fprintf(o, "    .act_per_sample = %zu,\n    .out_offset = %zu,\n    .logits_offset = %ld,\n",
-            p->act_per_sample, p->out_off, p->logits_off);
+    fprintf(o, "    .act_per_sample = %zu,\n    .out_offset = %zu,\n    .logits_offset = %ld,\n"
+               "    .grad_per_sample = %zu,\n    .loss_grad_offset = %zu,\n",
+            p->act_per_sample, p->out_off, p->logits_off, p->grad_per_sample,
+            p->loss_grad_off);
     fputs("    .summary = SUMMARY,\n", o);
     if (has_workspace(p))
         fputs("    .workspace = workspace,\n", o);

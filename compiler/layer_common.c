@@ -69,13 +69,12 @@ void layer_emit_activation_forward(emit_ctx *e, const plan_layer *l)
 size_t layer_emit_activation_backward(emit_ctx *e, const plan_layer *l)
 {
     char name[32], alpha[40];
-    if (l->separate_logits)
-        return l->logits_off;  /* the loss wrote d(loss)/d(logits) there */
-    if (l->act == ACT_LINEAR || l->act_grad_by_next)
-        return l->out_off;
+    /* with logits kept apart, the loss wrote d(loss)/d(logits) there */
+    if (l->separate_logits || l->act == ACT_LINEAR || l->act_grad_by_next)
+        return l->grad_off;
     layer_act_enum(name, sizeof name, l->act);
     emit_line(e, "dae_act_backward(%s, %s, (size_t)B * %ld, A(%zu), D(%zu), D(%zu));",
               name, emit_float(l->alpha, alpha), shape_size(l->out), l->out_off,
-              l->out_off, l->out_off);
-    return l->out_off;
+              l->grad_off, l->grad_off);
+    return l->grad_off;
 }

@@ -29,7 +29,7 @@ void maxpool_emit_backward(emit_ctx *e, const plan_layer *l, const char *in,
         return;
     layer_input_act_args(x_act, sizeof x_act, l, din);
     emit_line(e, "dae_maxpool_backward(&%s, B, %s, %s, A(%zu), D(%zu), %s);",
-              layer_shape_name(e, l, geo), in, x_act, l->out_off, l->out_off, din);
+              layer_shape_name(e, l, geo), in, x_act, l->out_off, l->grad_off, din);
 }
 
 bool upsample_resolve(plan_layer *l, const stmt_args *a)
@@ -55,5 +55,5 @@ void upsample_emit_backward(emit_ctx *e, const plan_layer *l, const char *in,
     if (!din)
         return;
     emit_line(e, "dae_upsample_backward(%ld, %ld, %ld, %ld, %ld, B, D(%zu), %s);",
-              l->in.h, l->in.w, l->in.c, l->kh, l->kw, l->out_off, din);
+              l->in.h, l->in.w, l->in.c, l->kh, l->kw, l->grad_off, din);
 }

@@ -36,6 +36,7 @@ void plan_free(plan *p)
  * optimizer slots, then input, target, activations and their gradients. */
 double plan_arena_bytes(const plan *p, long batch)
 {
-    double per_sample = 2.0 * (double)shape_size(p->input) + 2.0 * (double)p->act_per_sample;
+    double per_sample = 2.0 * (double)shape_size(p->input) + (double)p->act_per_sample
+                        + (double)p->grad_per_sample;
     return 4.0 * (4.0 * (double)p->param_count + (double)batch * per_sample);
 }

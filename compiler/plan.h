@@ -59,6 +59,8 @@ typedef struct plan_layer {
     /* activations, per-sample float offsets */
     size_t out_off;            /* the layer's output (post-activation) */
     size_t logits_off;         /* pre-activation when kept apart */
+    size_t grad_off;           /* d(loss)/d(output), or d(loss)/d(logits)
+                                  when kept apart, in the gradient region */
     bool separate_logits;
     bool view;                 /* flatten/reshape: same data, new shape */
     /* backward fusion: this layer's backward applies the derivative of the
@@ -98,8 +100,10 @@ typedef struct plan {
     size_t param_count;
     int n_param_tensors;
     size_t act_per_sample;
+    size_t grad_per_sample;    /* the activation gradients' region */
     size_t out_off;
     long logits_off;           /* -1 unless BCE runs from logits */
+    size_t loss_grad_off;      /* where the loss writes its gradient */
     plan_train train;
 } plan;
 

@@ -49,7 +49,7 @@ typedef struct dae_net {
     float *grads;        /* [param_count] */
     float *x;            /* [B, in_size] the (noisy) input batch */
     float *acts;         /* activations: per-sample offsets times B */
-    float *dacts;        /* their gradients, same layout */
+    float *dacts;        /* their gradients, at their own per-sample offsets */
     float *work;         /* scratch for convolutions (im2col) */
     /* The optimizer step of params [offset, offset + n), which backward
      * calls as soon as a layer's gradients are final, while they are in
@@ -79,13 +79,18 @@ typedef struct dae_model {
     size_t act_per_sample;        /* activation floats per sample */
     size_t out_offset;            /* per-sample offset of the model output */
     long logits_offset;           /* offset of the last layer's logits, or -1 */
+    /* Activation gradients: a layer's is live only from the backward of the
+     * layer above to its own, so they share a smaller region. */
+    size_t grad_per_sample;       /* gradient floats per sample */
+    size_t loss_grad_offset;      /* where the loss writes d(loss)/d(logits
+                                     or output), per sample, in dacts */
     const char *summary;          /* the daec --summary table */
     /* Scratch floats the layers need for a batch of B, or NULL for none. */
     size_t (*workspace)(int B);
     dae_train_config train;
     void (*forward)(dae_net *net);
-    /* Back-propagates from the loss gradient written at dacts + (logits or
-     * out offset)*B down to every parameter gradient. */
+    /* Back-propagates from the loss gradient written at dacts +
+     * loss_grad_offset*B down to every parameter gradient. */
     void (*backward)(dae_net *net);
 } dae_model;
 

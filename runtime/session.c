@@ -25,8 +25,9 @@ int dae_session_init(dae_session *s, const dae_model *m,
     size_t np = round16(m->param_count);
     size_t nio = round16((size_t)batch_max * m->in_size);
     size_t nact = round16((size_t)batch_max * m->act_per_sample);
+    size_t ngrad = round16((size_t)batch_max * m->grad_per_sample);
     size_t nwork = m->workspace ? round16(m->workspace(batch_max)) : 0;
-    s->arena_floats = 4 * np + 2 * nio + 2 * nact + nwork;
+    s->arena_floats = 4 * np + 2 * nio + nact + ngrad + nwork;
     double bytes = (double)s->arena_floats * 4.0;
     double phys = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGE_SIZE);
     if (phys > 0 && bytes > phys) /* overcommit would let the OOM killer decide */
@@ -46,7 +47,7 @@ int dae_session_init(dae_session *s, const dae_model *m,
     s->xbuf = p, p += nio;
     s->tbuf = p, p += nio;
     s->net.acts = p, p += nact;
-    s->net.dacts = p, p += nact;
+    s->net.dacts = p, p += ngrad;
     s->net.work = nwork ? p : NULL;
     return 0;
 }
@@ -85,14 +86,12 @@ static float loss_of(dae_session *s, const float *t, int B, int want_grad)
 {
     const dae_model *m = s->m;
     size_t n = (size_t)B * m->in_size;
-    if (m->logits_offset >= 0) {
-        size_t off = (size_t)B * (size_t)m->logits_offset;
-        return dae_bce_logits(n, s->net.acts + off, t,
-                              want_grad ? s->net.dacts + off : NULL);
-    }
-    size_t off = (size_t)B * m->out_offset;
-    return dae_loss_forward(s->cfg.loss, n, s->net.acts + off, t,
-                            want_grad ? s->net.dacts + off : NULL);
+    float *grad = want_grad ? s->net.dacts + (size_t)B * m->loss_grad_offset : NULL;
+    if (m->logits_offset >= 0)
+        return dae_bce_logits(n, s->net.acts + (size_t)B * (size_t)m->logits_offset,
+                              t, grad);
+    return dae_loss_forward(s->cfg.loss, n, s->net.acts + (size_t)B * m->out_offset,
+                            t, grad);
 }
 
 float dae_session_loss(dae_session *s, const float *x, const float *t, int B)

@@ -7,7 +7,9 @@
 #include "dae.h"
 
 /* Arena pointers: parameters and gradients by float offset,
- * activations and their gradients by per-sample offset. */
+ * activations and their gradients by per-sample offset. A layer's
+ * output gradient is live only beside its neighbours', so the
+ * gradients take turns in a smaller region. */
 #define P(off) (net->params + (off))
 #define G(off) (net->grads + (off))
 #define A(off) (net->acts + (size_t)B * (off))
@@ -85,7 +87,7 @@ static void forward(dae_net *net)
     dae_act_forward(DAE_SIGMOID, 0.0f, (size_t)B * 784, A(141120), A(141904));
 }
 
-/* From d(loss) at D(141120) down to every parameter gradient. A layer's
+/* From d(loss) at D(0) down to every parameter gradient. A layer's
  * input gradient also goes back through the activation that made its
  * input (named after the input). */
 static void backward(dae_net *net)
@@ -94,23 +96,23 @@ static void backward(dae_net *net)
 
     /* decoder */
     /* conv.dae:13: conv2d 1, kernel=3x3, activation=sigmoid, padding=same;  -> 28x28x1 */
-    dae_conv2d_backward(&SHAPE_6, B, A(90944), DAE_RELU, 0.0f, P(111424), D(141120), D(90944), G(111424), G(112000), net->work);
+    dae_conv2d_backward(&SHAPE_6, B, A(90944), DAE_RELU, 0.0f, P(111424), D(0), D(12544), G(111424), G(112000), net->work);
     dae_grads_done(net, 111424, 577); /* the optimizer may update them */
 
     /* conv.dae:12: conv2d_transpose 64, kernel=3x3, strides=2, activation=relu, padding=same;  -> 28x28x64 */
-    dae_conv2d_transpose_backward(&SHAPE_5, B, A(78400), DAE_RELU, 0.0f, P(74496), D(90944), D(78400), G(74496), G(111360), net->work);
+    dae_conv2d_transpose_backward(&SHAPE_5, B, A(78400), DAE_RELU, 0.0f, P(74496), D(12544), D(0), G(74496), G(111360), net->work);
     dae_grads_done(net, 74496, 36928); /* the optimizer may update them */
 
     /* conv.dae:11: conv2d_transpose 64, kernel=3x3, strides=2, activation=relu, padding=same;  -> 14x14x64 */
-    dae_conv2d_transpose_backward(&SHAPE_4, B, A(75264), DAE_LINEAR, 0.0f, P(37568), D(78400), D(75264), G(37568), G(74432), net->work);
+    dae_conv2d_transpose_backward(&SHAPE_4, B, A(75264), DAE_LINEAR, 0.0f, P(37568), D(0), D(59584), G(37568), G(74432), net->work);
     dae_grads_done(net, 37568, 36928); /* the optimizer may update them */
 
     /* encoder */
     /* conv.dae:8: maxpool 2x2, padding=same;  -> 7x7x64 (latent) */
-    dae_maxpool_backward(&SHAPE_3, B, A(62720), DAE_RELU, 0.0f, A(75264), D(75264), D(62720));
+    dae_maxpool_backward(&SHAPE_3, B, A(62720), DAE_RELU, 0.0f, A(75264), D(59584), D(0));
 
     /* conv.dae:7: conv2d  64, kernel=3x3, activation=relu, padding=same;  -> 14x14x64 */
-    dae_conv2d_backward(&SHAPE_2, B, A(50176), DAE_LINEAR, 0.0f, P(640), D(62720), D(50176), G(640), G(37504), net->work);
+    dae_conv2d_backward(&SHAPE_2, B, A(50176), DAE_LINEAR, 0.0f, P(640), D(0), D(50176), G(640), G(37504), net->work);
     dae_grads_done(net, 640, 36928); /* the optimizer may update them */
 
     /* conv.dae:6: maxpool 2x2, padding=same;  -> 14x14x64 */
@@ -140,7 +142,7 @@ static const char SUMMARY[] =
     "Non-trainable params: 0" "\n"
     "________________________________________________________________________" "\n"
     "Loss: binary_crossentropy (from logits); optimizer: adam" "\n"
-    "Arena: 141.8 MiB at batch 128 (parameters, gradients, optimizer state, activations)" "\n";
+    "Arena: 102.8 MiB at batch 128 (parameters, gradients, optimizer state, activations)" "\n";
 
 const dae_model daec_model = {
     .name = "conv",
@@ -157,6 +159,8 @@ const dae_model daec_model = {
     .act_per_sample = 142688,
     .out_offset = 141904,
     .logits_offset = 141120,
+    .grad_per_sample = 62720,
+    .loss_grad_offset = 0,
     .summary = SUMMARY,
     .workspace = workspace,
     .train = {

@@ -206,6 +206,8 @@ static void build(net_def *d, void (*fwd)(dae_net *), void (*bwd)(dae_net *))
     m->act_per_sample = act;
     m->out_offset = last->yoff;
     m->logits_offset = d->logits ? (long)last->zoff : -1;
+    m->grad_per_sample = act; /* the gradients mirror the activations here */
+    m->loss_grad_offset = d->logits ? last->zoff : last->yoff;
     m->summary = "";
     m->forward = fwd;
     m->backward = bwd;
@@ -476,6 +478,7 @@ static void test_model(net_def *d, const char *dir)
             /* The same model without the logits path: BCE on probabilities. */
             d->logits = 0;
             d->model.logits_offset = -1;
+            d->model.loss_grad_offset = d->layers[d->n_layers - 1].yoff;
             snprintf(prefix, sizeof prefix, "%s.clipped.kernels", d->name);
             if (run_kernels(d, &fx, &r) == 0)
                 compare_grads(d, prefix, &r, fx.clipped_loss, fx.clipped_grad);
