@@ -23,6 +23,26 @@ static void window(const dae_pool_shape *s, int oh, int ow, int *r0, int *r1,
     *c1 = c + s->PW < s->W ? c + s->PW : s->W;
 }
 
+/* The article's pooling, 2x2 windows at stride 2, has a window of four
+ * whole cells almost everywhere: those skip the general loops. */
+static int whole_2x2(const dae_pool_shape *s, int r0, int r1, int c0, int c1)
+{
+    return s->PH == 2 && s->PW == 2 && r1 - r0 == 2 && c1 - c0 == 2;
+}
+
+/* The four cells in row-major order, as the general loop visits them. */
+static void pool_2x2(const float *restrict a, const float *restrict b,
+                     const float *restrict c, const float *restrict d, int C,
+                     float *restrict y)
+{
+    for (int k = 0; k < C; k++) {
+        float m = a[k];
+        m = b[k] > m ? b[k] : m;
+        m = c[k] > m ? c[k] : m;
+        y[k] = d[k] > m ? d[k] : m;
+    }
+}
+
 static void pool_pixel(const dae_pool_shape *s, const float *img, int oh,
                        int ow, float *y)
 {
@@ -35,8 +55,14 @@ static void pool_pixel(const dae_pool_shape *s, const float *img, int oh,
         memset(y, 0, (size_t)C * sizeof *y);
         return;
     }
-    memcpy(y, img + ((size_t)r0 * (size_t)s->W + (size_t)c0) * (size_t)C,
-           (size_t)C * sizeof *y);
+    const float *first = img + ((size_t)r0 * (size_t)s->W + (size_t)c0) * (size_t)C;
+    if (whole_2x2(s, r0, r1, c0, c1)) {
+        const float *below = first + (size_t)s->W * (size_t)C;
+        pool_2x2(first, first + C, below, below + C, C, y);
+        return;
+    }
+    for (int k = 0; k < C; k++)
+        y[k] = first[k];
     for (int r = r0; r < r1; r++)
         for (int c = c0; c < c1; c++) {
             const float *v = img + ((size_t)r * (size_t)s->W + (size_t)c) * (size_t)C;
@@ -114,6 +140,50 @@ static void unpool_chunk(const dae_pool_shape *s, const float *img, int oh,
         }
 }
 
+/* unpool_chunk for a whole 2x2 window (cells a, b above c, d), all
+ * channels at once: the first cell equal to the maximum takes dy. */
+static void unpool_2x2(const float *restrict a, const float *restrict b,
+                       const float *restrict c, const float *restrict d, int C,
+                       const float *restrict dy, float *restrict da,
+                       float *restrict db, float *restrict dc, float *restrict dd)
+{
+    for (int k = 0; k < C; k++) {
+        float m = a[k];
+        m = b[k] > m ? b[k] : m;
+        m = c[k] > m ? c[k] : m;
+        m = d[k] > m ? d[k] : m;
+        int ha = (a[k] == m) | (m != m);
+        int hb = !ha & (b[k] == m);
+        int hc = !ha & !hb & (c[k] == m);
+        int hd = !ha & !hb & !hc;
+        da[k] += ha ? dy[k] : 0.0f;
+        db[k] += hb ? dy[k] : 0.0f;
+        dc[k] += hc ? dy[k] : 0.0f;
+        dd[k] += hd ? dy[k] : 0.0f;
+    }
+}
+
+/* One output pixel's dy into dimg (one image), at each window's maximum. */
+static void unpool_pixel(const dae_pool_shape *s, const float *img, int oh,
+                         int ow, const float *dy, float *dimg)
+{
+    const int C = s->C;
+    int r0, r1, c0, c1;
+
+    window(s, oh, ow, &r0, &r1, &c0, &c1);
+    if (whole_2x2(s, r0, r1, c0, c1)) {
+        size_t at = ((size_t)r0 * (size_t)s->W + (size_t)c0) * (size_t)C;
+        size_t row = (size_t)s->W * (size_t)C;
+        const float *a = img + at;
+        float *da = dimg + at;
+        unpool_2x2(a, a + C, a + row, a + row + C, C, dy, da, da + C, da + row,
+                   da + row + C);
+        return;
+    }
+    for (int k0 = 0; k0 < C; k0 += CHUNK)
+        unpool_chunk(s, img, oh, ow, k0, C - k0 < CHUNK ? C - k0 : CHUNK, dy + k0, dimg);
+}
+
 static void backward_range(void *ctx, size_t first, size_t last)
 {
     const pool_job *j = ctx;
@@ -125,10 +195,7 @@ static void backward_range(void *ctx, size_t first, size_t last)
         const float *x = j->x + n * in, *dy = j->dy + n * out;
         for (int oh = 0; oh < s->OH; oh++)
             for (int ow = 0; ow < s->OW; ow++, dy += s->C)
-                for (int k0 = 0; k0 < s->C; k0 += CHUNK) {
-                    int nk = s->C - k0 < CHUNK ? s->C - k0 : CHUNK;
-                    unpool_chunk(s, x, oh, ow, k0, nk, dy + k0, j->dx + n * in);
-                }
+                unpool_pixel(s, x, oh, ow, dy, j->dx + n * in);
         if (j->x_act != DAE_LINEAR)
             dae_act_grad_apply(j->x_act, j->x_alpha, in, x, j->dx + n * in,
                                j->dx + n * in);

@@ -780,6 +780,8 @@ static const struct pool_spec pool_specs[] = {
     {2, 6, 6, 70, 3, 3, 2, 2, 1}, /* more channels than one chunk */
     {2, 8, 8, 3, 2, 2, 2, 2, 1},
     {2, 3, 3, 5, 2, 2, 2, 2, 1}, /* pad 0 before, 1 after */
+    {2, 8, 8, 64, 2, 2, 2, 2, 1}, /* the article's: whole 2x2 windows */
+    {2, 7, 7, 16, 2, 2, 2, 2, 1}, /* whole windows and clipped ones */
 };
 
 /* Max pooling's input gradient through the activation that produced x:
