@@ -32,12 +32,17 @@ typedef struct c1_job {
     float *y;
 } c1_job;
 
-/* Filters [f0, f0 + CHUNK) of one output pixel, accumulated in registers. */
+/* Filters [f0, f0 + CHUNK) of one output pixel, accumulated in registers
+ * from the bias. */
 static void forward_chunk(const c1_job *j, const float *x, int oh, int iw, int lo,
                           int hi, int f0, float *y)
 {
     const dae_conv_shape *s = j->s;
     v8 acc[CHUNK / 8] = {0};
+
+    if (j->b)
+        for (int i = 0; i < CHUNK / 8; i++)
+            acc[i] = *(const v8 *)(j->b + f0 + 8 * i);
 
     for (int kh = 0; kh < s->KH; kh++) {
         int ih = oh * s->SH + kh - s->pad_top;
@@ -54,7 +59,7 @@ static void forward_chunk(const c1_job *j, const float *x, int oh, int iw, int l
         *(v8 *)(y + f0 + 8 * i) = acc[i];
 }
 
-/* One output pixel: y[f] = sum over its taps of x * W[tap][f], + b[f]. */
+/* One output pixel: y[f] = b[f] + the sum over its taps of x * W[tap][f]. */
 static void forward_pixel(const c1_job *j, const float *x, int oh, int ow, float *y)
 {
     const dae_conv_shape *s = j->s;
@@ -64,7 +69,7 @@ static void forward_pixel(const c1_job *j, const float *x, int oh, int ow, float
     for (; f0 + CHUNK <= s->F; f0 += CHUNK)
         forward_chunk(j, x, oh, iw, lo, hi, f0, y);
     for (int f = f0; f < s->F; f++) {
-        float acc = 0.0f;
+        float acc = j->b ? j->b[f] : 0.0f;
         for (int kh = 0; kh < s->KH; kh++) {
             int ih = oh * s->SH + kh - s->pad_top;
             if (ih < 0 || ih >= s->H)
@@ -75,9 +80,6 @@ static void forward_pixel(const c1_job *j, const float *x, int oh, int ow, float
         }
         y[f] = acc;
     }
-    if (j->b)
-        for (int f = 0; f < s->F; f++)
-            y[f] += j->b[f];
 }
 
 static void forward_images(void *ctx, size_t first, size_t last)
@@ -87,13 +89,16 @@ static void forward_images(void *ctx, size_t first, size_t last)
     const size_t in = (size_t)s->H * (size_t)s->W;
     const size_t out = (size_t)s->OH * (size_t)s->OW * (size_t)s->F;
 
+    const size_t row = (size_t)s->OW * (size_t)s->F;
+
     for (size_t n = first; n < last; n++) {
         float *y = j->y + n * out;
-        for (int oh = 0; oh < s->OH; oh++)
+        /* a row of outputs is activated while it is still in L1 */
+        for (int oh = 0; oh < s->OH; oh++, y += row) {
             for (int ow = 0; ow < s->OW; ow++)
-                forward_pixel(j, j->x + n * in, oh, ow,
-                              y + ((size_t)oh * (size_t)s->OW + (size_t)ow) * (size_t)s->F);
-        dae_act_apply(s->act, s->alpha, out, y, y);
+                forward_pixel(j, j->x + n * in, oh, ow, y + (size_t)ow * (size_t)s->F);
+            dae_act_apply(s->act, s->alpha, row, y, y);
+        }
     }
 }
 
