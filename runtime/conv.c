@@ -194,6 +194,18 @@ static float *group_part(const conv_job *j, int index)
     return j->parts + (size_t)index * part_floats(j->s);
 }
 
+/* What a backward pass reads and writes. */
+static void set_backward(conv_job *j, const float *x, dae_act x_act, float x_alpha,
+                         const float *W, const float *dy, float *dx)
+{
+    j->x = x;
+    j->x_act = x_act;
+    j->x_alpha = x_alpha;
+    j->W = W;
+    j->dy = dy;
+    j->dx = dx;
+}
+
 /* The gradients of an empty batch. */
 static void empty_batch(size_t nW, int F, float *dW, float *db)
 {
@@ -299,12 +311,7 @@ void dae_conv2d_backward(const dae_conv_shape *s, int B, const float *x,
         return;
     }
     conv_job j = conv_job_for(s);
-    j.x = x;
-    j.W = W;
-    j.dy = dy;
-    j.dx = dx;
-    j.x_act = x_act;
-    j.x_alpha = x_alpha;
+    set_backward(&j, x, x_act, x_alpha, W, dy, dx);
     run(&j, B, dae_patches_cols(&j.p), work, conv_backward_group, dW, db);
 }
 
@@ -381,11 +388,6 @@ void dae_conv2d_transpose_backward(const dae_conv_shape *s, int B, const float *
         return;
     }
     conv_job j = transpose_job_for(s);
-    j.x = x;
-    j.W = W;
-    j.dy = dy;
-    j.dx = dx;
-    j.x_act = x_act;
-    j.x_alpha = x_alpha;
+    set_backward(&j, x, x_act, x_alpha, W, dy, dx);
     run(&j, B, dae_patches_cols(&j.p), work, transpose_backward_group, dW, db);
 }

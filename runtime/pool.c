@@ -30,17 +30,22 @@ static int whole_2x2(const dae_pool_shape *s, int r0, int r1, int c0, int c1)
     return s->PH == 2 && s->PW == 2 && r1 - r0 == 2 && c1 - c0 == 2;
 }
 
-/* The four cells in row-major order, as the general loop visits them. */
+/* The maximum of four cells taken in row-major order, as the general loop
+ * visits them: a later cell replaces it only if strictly greater. */
+static inline float max_2x2(float a, float b, float c, float d)
+{
+    float m = a;
+    m = b > m ? b : m;
+    m = c > m ? c : m;
+    return d > m ? d : m;
+}
+
 static void pool_2x2(const float *restrict a, const float *restrict b,
                      const float *restrict c, const float *restrict d, int C,
                      float *restrict y)
 {
-    for (int k = 0; k < C; k++) {
-        float m = a[k];
-        m = b[k] > m ? b[k] : m;
-        m = c[k] > m ? c[k] : m;
-        y[k] = d[k] > m ? d[k] : m;
-    }
+    for (int k = 0; k < C; k++)
+        y[k] = max_2x2(a[k], b[k], c[k], d[k]);
 }
 
 static void pool_pixel(const dae_pool_shape *s, const float *img, int oh,
@@ -148,10 +153,7 @@ static void unpool_2x2(const float *restrict a, const float *restrict b,
                        float *restrict db, float *restrict dc, float *restrict dd)
 {
     for (int k = 0; k < C; k++) {
-        float m = a[k];
-        m = b[k] > m ? b[k] : m;
-        m = c[k] > m ? c[k] : m;
-        m = d[k] > m ? d[k] : m;
+        float m = max_2x2(a[k], b[k], c[k], d[k]);
         int ha = (a[k] == m) | (m != m);
         int hb = !ha & (b[k] == m);
         int hc = !ha & !hb & (c[k] == m);
