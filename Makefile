@@ -113,9 +113,12 @@ docs: $(DAEC)
 # make bench's pieces. The sgemm floor of a model: bench/sgemm_floor.c
 # linked with the generated model (its main renamed, as in the reference
 # tests); it finds OpenBLAS's own cblas_sgemm with dlsym (-ldl before
-# glibc 2.34). make bench-scaling: the batch size x threads table alone.
+# glibc 2.34); sgemm_floor_NAME_im2col, that of daec --im2col-only's
+# build. make bench-scaling: the batch size x threads table alone.
 $(B)/bench/gen_%.c: specs/%.dae $(DAEC)
 	mkdir -p $(B)/bench && ./$(DAEC) $< -o $@
+$(B)/bench/gen_%_im2col.c: specs/%.dae $(DAEC)
+	mkdir -p $(B)/bench && ./$(DAEC) --im2col-only $< -o $@
 $(B)/bench/gen_%.o: $(B)/bench/gen_%.c $(RUNTIME_HDR)
 	$(CC) $(RT_CFLAGS) $(WARN) $(CPPFLAGS) -Iruntime -Dmain=generated_trainer_main -c -o $@ $<
 $(B)/bench/sgemm_floor_%: bench/sgemm_floor.c $(B)/bench/gen_%.o $(B)/libdae.a

@@ -152,7 +152,7 @@ static void emit_shapes(emit_ctx *e)
                 layer_act_enum(act, sizeof act, l->act);
                 emit_float(l->alpha, alpha);
             }
-            fprintf(e->out, ", %s, %s, %s", conv_algo(l), act, alpha);
+            fprintf(e->out, ", %s, %s, %s", conv_algo(p, l), act, alpha);
         }
         fprintf(e->out, "}; /* %s */\n", l->kind->word);
     }

@@ -128,9 +128,12 @@ bool conv2d_transpose_resolve(plan_layer *l, const stmt_args *a)
  * 14x14x32 -> 32 0.7-0.75 / 0.75-0.85. With fewer input channels the tile
  * transforms and thin products cost more than they save: 14x14x16 -> 16
  * 0.9-1.0 / 1.2, 14x14x16 -> 64 1.0 / 1.3, the first layer's 28x28x1 -> 64
- * 2.2-3.4 / 1.6-2.6. One filter (the last layer) has the direct path. */
-const char *conv_algo(const plan_layer *l)
+ * 2.2-3.4 / 1.6-2.6. One filter (the last layer) or one input channel
+ * (the first) has a direct path in the runtime. */
+const char *conv_algo(const plan *p, const plan_layer *l)
 {
+    if (p->im2col_only)
+        return "DAE_CONV_GEMM";
     bool winograd = l->kind->resolve == conv2d_resolve && l->kh == 3 && l->kw == 3 &&
                     l->sh == 1 && l->sw == 1 && l->in.c >= 32 && l->units >= 16;
     return winograd ? "DAE_CONV_WINOGRAD" : "DAE_CONV_IM2COL";

@@ -35,7 +35,7 @@ void upsample_emit_backward(emit_ctx *e, const plan_layer *l, const char *in,
                             const char *din);
 /* The algo field of a conv layer's shape struct (runtime/conv.h), a
  * constant's name: Winograd or im2col, chosen from the static shapes. */
-const char *conv_algo(const plan_layer *l);
+const char *conv_algo(const plan *p, const plan_layer *l);
 /* Indexes into activation_names (the runtime's dae_act order). */
 enum { ACT_LINEAR, ACT_RELU, ACT_LEAKY_RELU, ACT_ELU };
 /* The activation of a dense or conv layer runs in the kernel's output pass

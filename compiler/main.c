@@ -18,7 +18,7 @@
 typedef struct options {
     const char *spec;
     const char *out;
-    int check_only, summary;
+    int check_only, summary, im2col_only;
 } options;
 
 static void usage(FILE *f)
@@ -26,12 +26,14 @@ static void usage(FILE *f)
     fputs("usage: daec [options] SPEC.dae\n"
           "Compiles a denoising autoencoder spec into a C trainer, by default\n"
           "build/NAME.c; then `make` builds build/NAME.\n\n"
-          "  -o FILE      write the C program to FILE\n"
-          "  --check      check the spec only, write nothing\n"
-          "  --summary    print the model table (layers, shapes, parameters)\n"
-          "  --help       this text\n"
-          "  --version    the daec version\n"
-          "  --reference  print the language reference (Markdown) and exit\n\n"
+          "  -o FILE         write the C program to FILE\n"
+          "  --check         check the spec only, write nothing\n"
+          "  --summary       print the model table (layers, shapes, parameters)\n"
+          "  --im2col-only   compute every convolution as im2col + sgemm, without\n"
+          "                  Winograd or direct kernels (make bench's baseline)\n"
+          "  --help          this text\n"
+          "  --version       the daec version\n"
+          "  --reference     print the language reference (Markdown) and exit\n\n"
           "Exit status: 0 success, 1 errors in the spec, 2 usage errors.\n", f);
 }
 
@@ -59,6 +61,8 @@ static int parse_options(int argc, char **argv, options *o)
             o->check_only = 1;
         } else if (strcmp(a, "--summary") == 0) {
             o->summary = 1;
+        } else if (strcmp(a, "--im2col-only") == 0) {
+            o->im2col_only = 1;
         } else if (a[0] == '-' && a[1]) {
             fprintf(stderr, "daec: unknown option '%s' (try daec --help)\n", a);
             return 2;
@@ -131,6 +135,8 @@ static int compile(const options *o, const char *src, size_t len)
     ast_file *f = dae_parse(src, len, &d);
     bool ok = f && check_spec(f, src, &d, &p);
     int status = ok && d.errors == 0 ? 0 : 1;
+    if (ok)
+        p.im2col_only = o->im2col_only;
     if (status == 0 && o->summary)
         summary_print(stdout, &p);
     if (status == 0 && !o->check_only && !(o->summary && !o->out)) {

@@ -104,6 +104,8 @@ typedef struct plan {
     size_t out_off;
     long logits_off;           /* -1 unless BCE runs from logits */
     size_t loss_grad_off;      /* where the loss writes its gradient */
+    bool im2col_only;          /* daec --im2col-only: no Winograd, no
+                                  direct kernels (the speed baseline) */
     plan_train train;
 } plan;
 

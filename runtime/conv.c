@@ -47,6 +47,18 @@ static int winograd(const dae_conv_shape *s)
     return s->algo == DAE_CONV_WINOGRAD && dae_winograd_fits(s);
 }
 
+/* The direct loops of conv_f1.c (one filter) or conv_c1.c (one input
+ * channel) apply, unless the shape asks for plain im2col + sgemm. */
+static int direct_f1(const dae_conv_shape *s)
+{
+    return s->F == 1 && s->algo != DAE_CONV_GEMM;
+}
+
+static int direct_c1(const dae_conv_shape *s)
+{
+    return s->C == 1 && s->algo != DAE_CONV_GEMM;
+}
+
 /* One group's share of the weight and bias gradients: the kernel's
  * KH*KW*C*F floats, then F. */
 static size_t part_floats(const dae_conv_shape *s)
@@ -69,7 +81,7 @@ size_t dae_conv2d_workspace(const dae_conv_shape *s, int B)
 
     if (winograd(s))
         return dae_winograd_workspace(s, B);
-    if (s->F == 1)
+    if (direct_f1(s))
         return dae_conv2d_f1_workspace(s, B);
     return workspace(dae_patches_cols(&p), s, B);
 }
@@ -274,11 +286,11 @@ void dae_conv2d_forward(const dae_conv_shape *s, int B, const float *x,
         dae_winograd_forward(s, B, x, W, b, y, work);
         return;
     }
-    if (s->F == 1) {
+    if (direct_f1(s)) {
         dae_conv2d_f1_forward(s, B, x, W, b, y);
         return;
     }
-    if (s->C == 1) {
+    if (direct_c1(s)) {
         dae_conv2d_c1_forward(s, B, x, W, b, y);
         return;
     }
@@ -306,7 +318,7 @@ void dae_conv2d_backward(const dae_conv_shape *s, int B, const float *x,
                              dx, dx);
         return;
     }
-    if (s->F == 1) {
+    if (direct_f1(s)) {
         dae_conv2d_f1_backward(s, B, x, x_act, x_alpha, W, dy, dx, dW, db, work);
         return;
     }

@@ -37,10 +37,12 @@ typedef struct dae_conv_shape {
 } dae_conv_shape;
 
 /* dae_conv_shape.algo. DAE_CONV_IM2COL: im2col + sgemm (the direct loops
- * of conv_f1.c when F = 1). DAE_CONV_WINOGRAD: Winograd F(2x2, 3x3)
- * (winograd.h) where the shape allows it (3x3 kernel, strides 1), im2col
- * elsewhere. */
-enum { DAE_CONV_IM2COL = 0, DAE_CONV_WINOGRAD = 1 };
+ * of conv_f1.c when F = 1, of conv_c1.c when C = 1). DAE_CONV_WINOGRAD:
+ * Winograd F(2x2, 3x3) (winograd.h) where the shape allows it (3x3
+ * kernel, strides 1), im2col elsewhere. DAE_CONV_GEMM: im2col + sgemm
+ * always, no direct loops: the baseline the others are measured against
+ * (daec --im2col-only, make bench's im2col floor). */
+enum { DAE_CONV_IM2COL = 0, DAE_CONV_WINOGRAD = 1, DAE_CONV_GEMM = 2 };
 
 /* Floats of scratch memory the conv2d / conv2d_transpose kernels need for
  * a batch of B (forward and backward need the same). */

@@ -230,6 +230,20 @@ static void conv_case_init(struct conv_case *k, const struct conv_spec *c,
     fill(k->w, k->ny, -1, 1);
 }
 
+/* Another algorithm needs its own scratch (Winograd's, or im2col's where
+ * the direct loops needed none). */
+static void conv_case_use_algo(struct conv_case *k, int algo)
+{
+    if (algo == k->s.algo)
+        return;
+    k->s.algo = algo;
+    size_t ws = k->transpose ? dae_conv2d_transpose_workspace(&k->s, k->B)
+                             : dae_conv2d_workspace(&k->s, k->B);
+    free(k->work);
+    k->work = malloc(sizeof(float) * ws);
+    fill_nan(k->work, ws);
+}
+
 static void conv_case_free(struct conv_case *k)
 {
     free(k->x);
@@ -400,6 +414,15 @@ static void run_conv_spec(const struct conv_spec *c, int transpose)
     conv_case_init(&k, c, transpose);
     check_conv_forward(name, &k);
     check_conv_grads(name, &k);
+    /* One filter or one input channel took a direct path: the plain
+     * im2col + sgemm one (daec --im2col-only) must agree as well. */
+    if (!transpose && (c->F == 1 || c->C == 1)) {
+        char gemm[160];
+        snprintf(gemm, sizeof gemm, "%s_gemm", name);
+        conv_case_use_algo(&k, DAE_CONV_GEMM);
+        check_conv_forward(gemm, &k);
+        check_conv_grads(gemm, &k);
+    }
     conv_case_free(&k);
     if (!transpose) {
         spec_name(name, sizeof name, "conv2d", c);
@@ -492,11 +515,7 @@ static void check_fused_input_grad(const struct conv_spec *c, int transpose,
 
     spec_name(name, sizeof name, transpose ? "conv2d_transpose" : "conv2d", c);
     conv_case_init(&k, c, transpose);
-    if (algo != k.s.algo) { /* Winograd needs its own scratch */
-        k.s.algo = algo;
-        free(k.work);
-        k.work = alloc_floats(dae_conv2d_workspace(&k.s, k.B));
-    }
+    conv_case_use_algo(&k, algo);
     dae_act_forward(act, alpha, k.nx, k.x, k.x);
     float *plain = alloc_floats(k.nx), *fused = alloc_floats(k.nx);
     float *dW = alloc_floats(k.nW), *db = alloc_floats((size_t)k.s.F);
