@@ -7,6 +7,11 @@
 
 #define MAX_THREADS 64
 #define SPIN_SECONDS 0.0002  /* then sleep: a longer spin steals the core from OpenBLAS */
+/* A job is cut into this many chunks per thread, and each thread takes
+ * the next chunk when it is done with one: a helper that wakes late, or
+ * a core slowed by another tenant of the VM, then takes fewer, where
+ * halves fixed in advance left the other core waiting for it. */
+#define CHUNKS_PER_THREAD 4
 
 static struct pool {
     int threads;                    /* including the caller */
@@ -15,18 +20,21 @@ static struct pool {
     atomic_int pending;             /* helpers still on the current job */
     dae_range_fn fn;
     void *ctx;
-    size_t n;
+    size_t n, chunks;
+    atomic_size_t next_chunk;
     pthread_mutex_t lock;           /* for sleeping helpers only */
     pthread_cond_t wake;
 } pool = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
 
-/* The slice this thread is running: 0 on the caller, i on helper i. */
+/* Which thread this is: 0 on the caller, i on helper i. */
 static _Thread_local int my_part;
 
-static void slice(int part, size_t n, size_t *begin, size_t *end)
+/* Runs the current job's chunks until none is left. */
+static void take_chunks(void)
 {
-    *begin = n * (size_t)part / (size_t)pool.threads;
-    *end = n * (size_t)(part + 1) / (size_t)pool.threads;
+    size_t c;
+    while ((c = atomic_fetch_add(&pool.next_chunk, 1)) < pool.chunks)
+        pool.fn(pool.ctx, pool.n * c / pool.chunks, pool.n * (c + 1) / pool.chunks);
 }
 
 /* Waits until the generation moves past seen. */
@@ -56,9 +64,7 @@ static void *helper(void *arg)
     my_part = part;
     for (;;) {
         seen = wait_job(seen);
-        size_t begin, end;
-        slice(part, pool.n, &begin, &end);
-        pool.fn(pool.ctx, begin, end);
+        take_chunks();
         atomic_fetch_sub(&pool.pending, 1);
     }
     return NULL;
@@ -107,18 +113,19 @@ void dae_parallel_for(size_t n, size_t min_split, dae_range_fn fn, void *ctx)
         fn(ctx, 0, n);
         return;
     }
+    size_t chunks = (size_t)pool.threads * CHUNKS_PER_THREAD;
     pool.fn = fn;
     pool.ctx = ctx;
     pool.n = n;
+    pool.chunks = chunks < n ? chunks : n;
+    atomic_store(&pool.next_chunk, 0);
     atomic_store(&pool.pending, pool.threads - 1);
     pthread_mutex_lock(&pool.lock);
     atomic_fetch_add(&pool.generation, 1);
     pthread_cond_broadcast(&pool.wake);
     pthread_mutex_unlock(&pool.lock);
 
-    size_t begin, end;
-    slice(0, n, &begin, &end);
-    fn(ctx, begin, end);
+    take_chunks();
     while (atomic_load(&pool.pending) > 0)
         sched_yield();
 }

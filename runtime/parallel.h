@@ -9,10 +9,13 @@
 
 #include <stddef.h>
 
-/* fn(ctx, begin, end) over a contiguous slice of [0, n). */
+/* fn(ctx, begin, end) over a contiguous chunk of [0, n). */
 typedef void (*dae_range_fn)(void *ctx, size_t begin, size_t end);
 
-/* Runs fn over [0, n), split across the threads when n >= min_split. */
+/* Runs fn over [0, n), split across the threads when n >= min_split: the
+ * range is cut into a few chunks per thread, which the threads take as
+ * they come free, so which thread runs which chunk varies from call to
+ * call. */
 void dae_parallel_for(size_t n, size_t min_split, dae_range_fn fn, void *ctx);
 
 /* Threads to use, 1 to 64 (default: the online CPUs). Takes effect if
@@ -22,8 +25,9 @@ void dae_parallel_set_threads(int n);
 /* The threads the pool splits work over (fixed once work has started). */
 int dae_parallel_threads(void);
 
-/* Inside fn: which slice this thread runs, 0 to dae_parallel_threads()-1
- * (0 outside dae_parallel_for), e.g. to pick a per-thread scratch buffer. */
+/* Inside fn: which thread runs it, 0 to dae_parallel_threads()-1 (0 for
+ * the caller and outside dae_parallel_for), e.g. to pick a per-thread
+ * scratch buffer. */
 int dae_parallel_part(void);
 
 #endif
