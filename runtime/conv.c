@@ -10,6 +10,7 @@
 
 #include <cblas.h>
 #include <string.h>
+#include "blas.h"
 #include "conv_c1.h"
 #include "conv_f1.h"
 #include "dense.h"
@@ -137,9 +138,7 @@ static void gemm(int ta, int tb, int M, int N, int K, const float *A, int lda,
     else if (N == 1)
         gemm_n1(ta, tb, M, K, A, lda, B, ldb, beta, C, ldc);
     else
-        cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans,
-                    tb ? CblasTrans : CblasNoTrans, M, N, K, 1.0f, A, lda, B,
-                    ldb, beta, C, ldc);
+        dae_sgemm(ta, tb, M, N, K, 1.0f, A, lda, B, ldb, beta, C, ldc);
     if (dae_parallel_part() == 0)
         dae_conv_gemm_seconds += dae_seconds() - t0;
 }
@@ -329,19 +328,28 @@ void dae_conv2d_backward(const dae_conv_shape *s, int B, const float *x,
 
 /* ---- conv2d_transpose ------------------------------------------------------ */
 
-/* y = b + col2im(x W^T) */
+/* y = act(b + col2im(x W^T)), gathered a row of y at a time: each row is
+ * written once, bias, taps and activation together while it is in L1. */
 static void transpose_forward_group(void *ctx, int index, int n0, int n, float *cols)
 {
     const conv_job *j = ctx;
     const dae_conv_shape *s = j->s;
-    float *y = j->y + (size_t)n0 * j->out;
+    const size_t row = (size_t)s->OW * (size_t)s->F;
 
     (void)index;
-    dae_bias_rows((size_t)n * (size_t)s->OH * (size_t)s->OW, s->F, j->b, y);
     gemm(0, 1, n * j->rows, j->K, s->C, j->x + (size_t)n0 * j->in, s->C, j->W,
          s->C, 0.0f, cols, j->K);
-    col2im_add(&j->p, n, cols, y);
-    dae_act_apply(s->act, s->alpha, (size_t)n * j->out, y, y);
+    double t0 = dae_seconds();
+    for (int i = 0; i < n; i++) {
+        const float *c = cols + (size_t)i * (size_t)j->rows * (size_t)j->K;
+        float *y = j->y + (size_t)(n0 + i) * j->out;
+        for (int r = 0; r < s->OH; r++, y += row) {
+            dae_col2im_row(&j->p, c, r, j->b, y);
+            dae_act_apply(s->act, s->alpha, row, y, y);
+        }
+    }
+    if (dae_parallel_part() == 0)
+        dae_conv_patch_seconds += dae_seconds() - t0;
 }
 
 /* dW part = patches(dy)^T x; dx = patches(dy) W */

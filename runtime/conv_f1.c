@@ -94,26 +94,94 @@ typedef struct f1_job {
     float x_alpha;
 } f1_job;
 
+/* Output pixel (oh, ow) without its bias, kernel row by kernel row. */
+static float pixel_sum(const f1_job *j, const float *x, int oh, int ow)
+{
+    float acc = 0.0f;
+    for (int kh = 0; kh < j->s->KH; kh++) {
+        size_t at = 0, k = 0;
+        int len = run(&j->p, oh, ow, kh, &at, &k);
+        acc += dot(x + at, j->W + k, len);
+    }
+    return acc;
+}
+
+#define PIXELS 4 /* output pixels sharing each load of the kernel */
+
+/* PIXELS neighbours ow0.. of output row oh whose kernel rows all lie
+ * inside the image: what pixel_sum gives them, bit for bit (the same
+ * partial sums in the same order as dot's), but one pass over the kernel
+ * serves them all, where one pixel at a time loaded each kernel float
+ * once per pixel (the loads, not the multiplies, bound the loop). */
+static void pixel_block(const f1_job *j, const float *x, int oh, int ow0,
+                        float *y)
+{
+    const dae_patches *p = &j->p;
+    const int full = p->KW * p->C, step = p->SW * p->C;
+    float acc[PIXELS] = {0};
+
+    for (int kh = 0; kh < p->KH; kh++) {
+        size_t at = 0, k = 0;
+        if (run(p, oh, ow0, kh, &at, &k) != full) /* in the padding */
+            continue;
+        const float *w = j->W + k, *xs = x + at;
+        v8 sums[PIXELS][4];
+        for (int b = 0; b < PIXELS; b++)
+            for (int q = 0; q < 4; q++)
+                sums[b][q] = (v8){0};
+        for (int i = 0; i < full; i += 32)
+            for (int q = 0; q < 4; q++) {
+                v8 wv = *(const v8 *)(w + i + 8 * q);
+                for (int b = 0; b < PIXELS; b++)
+                    sums[b][q] += *(const v8 *)(xs + (size_t)b * (size_t)step + i + 8 * q) * wv;
+            }
+        for (int b = 0; b < PIXELS; b++) {
+            v8 sum = (sums[b][0] + sums[b][1]) + (sums[b][2] + sums[b][3]);
+            acc[b] += ((sum[0] + sum[4]) + (sum[1] + sum[5])) +
+                      ((sum[2] + sum[6]) + (sum[3] + sum[7]));
+        }
+    }
+    for (int b = 0; b < PIXELS; b++)
+        y[b] = acc[b];
+}
+
+/* The columns [*lo, *hi) of output pixels whose kernel rows lie wholly
+ * inside the image horizontally (blocks need whole 32-float runs). */
+static void inner_columns(const dae_patches *p, int *lo, int *hi)
+{
+    *lo = *hi = 0;
+    if ((p->KW * p->C) % 32)
+        return;
+    while (*lo < p->OW && *lo * p->SW - p->pad_left < 0)
+        (*lo)++;
+    *hi = *lo;
+    while (*hi < p->OW && *hi * p->SW - p->pad_left + p->KW <= p->W)
+        (*hi)++;
+}
+
 static void forward_images(void *ctx, size_t first, size_t last)
 {
     const f1_job *j = ctx;
     const dae_conv_shape *s = j->s;
     const size_t in = (size_t)s->H * (size_t)s->W * (size_t)s->C;
     const size_t out = (size_t)s->OH * (size_t)s->OW;
+    int lo, hi;
 
+    inner_columns(&j->p, &lo, &hi);
     for (size_t n = first; n < last; n++) {
         const float *x = j->x + n * in;
         float *y = j->y + n * out;
-        for (int oh = 0; oh < s->OH; oh++)
-            for (int ow = 0; ow < s->OW; ow++) {
-                float acc = 0.0f;
-                for (int kh = 0; kh < s->KH; kh++) {
-                    size_t at = 0, k = 0;
-                    int len = run(&j->p, oh, ow, kh, &at, &k);
-                    acc += dot(x + at, j->W + k, len);
-                }
-                *y++ = acc + j->bias;
-            }
+        for (int oh = 0; oh < s->OH; oh++, y += s->OW) {
+            int ow = 0;
+            for (; ow < lo; ow++)
+                y[ow] = pixel_sum(j, x, oh, ow);
+            for (; ow + PIXELS <= hi; ow += PIXELS)
+                pixel_block(j, x, oh, ow, y + ow);
+            for (; ow < s->OW; ow++)
+                y[ow] = pixel_sum(j, x, oh, ow);
+            for (ow = 0; ow < s->OW; ow++)
+                y[ow] += j->bias;
+        }
         dae_act_apply(s->act, s->alpha, out, y - out, y - out);
     }
 }

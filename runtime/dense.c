@@ -14,6 +14,7 @@
 
 #include <cblas.h>
 #include <string.h>
+#include "blas.h"
 #include "parallel.h"
 #include "progress.h"
 
@@ -71,9 +72,9 @@ static void forward_rows(void *ctx, size_t first, size_t last)
         float *y = j->y + (size_t)r0 * (size_t)j->out;
         dae_bias_rows((size_t)rows, j->out, j->b, y);
         if (j->in > 0)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, j->out,
-                        j->in, 1.0f, j->x + (size_t)r0 * (size_t)j->in, j->in,
-                        j->W, j->out, 1.0f, y, j->out);
+            dae_sgemm(0, 0, rows, j->out, j->in, 1.0f,
+                      j->x + (size_t)r0 * (size_t)j->in, j->in, j->W, j->out,
+                      1.0f, y, j->out);
         if (j->act != DAE_LINEAR)
             dae_act_apply(j->act, j->alpha, (size_t)rows * (size_t)j->out, y, y);
     }
@@ -113,17 +114,16 @@ void dae_column_sums(size_t rows, int cols, const float *dy, float *db)
 /* dW[:, c0:c0+n] = x^T dy[:, c0:c0+n] */
 static void weight_grad_columns(const dense_job *j, int c0, int n)
 {
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, j->in, n, j->B, 1.0f,
-                j->x, j->in, j->dy + c0, j->out, 0.0f, j->dW + c0, j->out);
+    dae_sgemm(1, 0, j->in, n, j->B, 1.0f, j->x, j->in, j->dy + c0, j->out, 0.0f,
+              j->dW + c0, j->out);
 }
 
 /* dx[r0:r0+n, :] = (dy[r0:r0+n, :] W^T) * act'(x[r0:r0+n, :]) */
 static void input_grad_rows(const dense_job *j, int r0, int n)
 {
     float *dx = j->dx + (size_t)r0 * (size_t)j->in;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, j->in, j->out, 1.0f,
-                j->dy + (size_t)r0 * (size_t)j->out, j->out, j->W, j->out, 0.0f,
-                dx, j->in);
+    dae_sgemm(0, 1, n, j->in, j->out, 1.0f, j->dy + (size_t)r0 * (size_t)j->out,
+              j->out, j->W, j->out, 0.0f, dx, j->in);
     if (j->act != DAE_LINEAR)
         dae_act_grad_apply(j->act, j->alpha, (size_t)n * (size_t)j->in,
                            j->x + (size_t)r0 * (size_t)j->in, dx, dx);

@@ -116,3 +116,44 @@ void dae_col2im_add(const dae_patches *p, int n, const float *cols, float *imgs)
             col2im_row(p, cols + ((size_t)i * (size_t)p->OH + (size_t)oh) * row,
                        oh, imgs + (size_t)i * img);
 }
+
+/* The windows covering image position pos along one axis: the grid
+ * indices [*first, *last] whose windows of k taps at stride st, starting
+ * pad before the image, reach pos (an empty range has *first > *last). */
+static void covering(int pos, int pad, int k, int st, int grid, int *first,
+                     int *last)
+{
+    int at = pos + pad, lo = at - k + 1;
+
+    *first = lo > 0 ? (lo + st - 1) / st : 0;
+    *last = at / st < grid - 1 ? at / st : grid - 1;
+}
+
+void dae_col2im_row(const dae_patches *p, const float *cols, int r,
+                    const float *bias, float *out)
+{
+    const int C = p->C;
+    const size_t K = (size_t)p->KH * (size_t)p->KW * (size_t)C;
+    int oh0, oh1;
+
+    covering(r, p->pad_top, p->KH, p->SH, p->OH, &oh0, &oh1);
+    for (int w = 0; w < p->W; w++) {
+        float *o = out + (size_t)w * (size_t)C;
+        int ow0, ow1;
+
+        if (bias)
+            copy_run(o, bias, C);
+        else
+            zero_run(o, C);
+        covering(w, p->pad_left, p->KW, p->SW, p->OW, &ow0, &ow1);
+        /* in the order dae_col2im_add adds them: the same sums, bit for bit */
+        for (int oh = oh0; oh <= oh1; oh++) {
+            const int kh = r + p->pad_top - oh * p->SH;
+            for (int ow = ow0; ow <= ow1; ow++) {
+                const int kw = w + p->pad_left - ow * p->SW;
+                add_run(o, cols + ((size_t)oh * (size_t)p->OW + (size_t)ow) * K +
+                               ((size_t)kh * (size_t)p->KW + (size_t)kw) * (size_t)C, C);
+            }
+        }
+    }
+}

@@ -45,4 +45,11 @@ void dae_im2col(const dae_patches *p, int n, const float *imgs, float *cols);
  * zeroes (or presets) imgs. */
 void dae_col2im_add(const dae_patches *p, int n, const float *cols, float *imgs);
 
+/* Row r of one image of that adjoint, gathered rather than scattered:
+ * out[w][c] = bias[c] (0 when bias is NULL) + every entry of the image's
+ * cols naming pixel (r, w, c), added in dae_col2im_add's order. The row is
+ * written once, for the caller to finish while it is in cache. */
+void dae_col2im_row(const dae_patches *p, const float *cols, int r,
+                    const float *bias, float *out);
+
 #endif

@@ -26,8 +26,8 @@
  * OpenBLAS's split of the products) the results are the same each run. */
 #include "winograd.h"
 
-#include <cblas.h>
 #include <string.h>
+#include "blas.h"
 #include "dense.h"
 #include "groups.h"
 #include "parallel.h"
@@ -475,10 +475,8 @@ static void gemm16(int ta, int tb, size_t M, int N, int K, const float *a,
     const size_t pa = M * (size_t)K, pb = (size_t)K * (size_t)N, pc = M * (size_t)N;
 
     for (int k = 0; k < 16; k++)
-        cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans,
-                    tb ? CblasTrans : CblasNoTrans, (int)M, N, K, 1.0f,
-                    a + k * pa, ta ? (int)M : K, b + k * pb, tb ? K : N, beta,
-                    c + k * pc, N);
+        dae_sgemm(ta, tb, (int)M, N, K, 1.0f, a + k * pa, ta ? (int)M : K,
+                  b + k * pb, tb ? K : N, beta, c + k * pc, N);
     if (dae_parallel_part() == 0)
         dae_conv_gemm_seconds += dae_seconds() - t0;
 }
