@@ -11,13 +11,10 @@
 
 #include "im2col.h"
 #include "parallel.h"
+#include "v8.h"
 
 #define CHUNK 64 /* filters per accumulator: 8 AVX vectors */
 
-/* Eight floats as one value (GCC and Clang vector extensions): an
- * accumulator of CHUNK filters is then eight registers, not an array the
- * compiler keeps in memory. Loaded from and stored to plain floats. */
-typedef float v8 __attribute__((vector_size(32), aligned(4), may_alias));
 
 static dae_patches patches(const dae_conv_shape *s)
 {

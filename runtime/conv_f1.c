@@ -11,6 +11,7 @@
 #include "groups.h"
 #include "im2col.h"
 #include "parallel.h"
+#include "v8.h"
 
 /* One weight gradient's floats. */
 static size_t kernel_floats(const dae_conv_shape *s)
@@ -23,9 +24,6 @@ size_t dae_conv2d_f1_workspace(const dae_conv_shape *s, int B)
     return (size_t)(B > 0 ? B : 0) * kernel_floats(s);
 }
 
-/* Eight floats as one value (GCC and Clang vector extensions), so the
- * loops below are vector code whatever the optimiser decides. */
-typedef float v8 __attribute__((vector_size(32), aligned(4), may_alias));
 
 #define CHUNK 64 /* channels gathered at once: 8 vectors of registers */
 

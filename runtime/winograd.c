@@ -32,6 +32,7 @@
 #include "groups.h"
 #include "parallel.h"
 #include "progress.h"
+#include "v8.h"
 
 /* Channels per transform step: a row of 32 floats is four AVX vectors
  * (on the article's 64-channel layer, 16 and 64 were both slower). */
@@ -288,6 +289,58 @@ static int chunk(int total, int c0)
     return total - c0 < CH ? total - c0 : CH;
 }
 
+/* ---- the transforms on 8 channels, in registers ------------------------------ */
+
+/* B^T d B for channels [c, c + 8) of one tile whose 16 pixels are px (NULL:
+ * padding), into the 16 matrices at dst + k * plane: transform_2d(tf_bt)'s
+ * operations in its order (the same floats), without its trips through
+ * memory. */
+static inline void input_tile_v8(const float *const px[16], int c, float *dst,
+                                 size_t plane)
+{
+    v8 d[16], t[16];
+
+    for (int k = 0; k < 16; k++)
+        d[k] = px[k] ? *(const v8 *)(px[k] + c) : (v8){0};
+    for (int j = 0; j < 4; j++) { /* down column j */
+        v8 d0 = d[j], d1 = d[4 + j], d2 = d[8 + j], d3 = d[12 + j];
+        t[j] = d0 - d2;
+        t[4 + j] = d1 + d2;
+        t[8 + j] = d2 - d1;
+        t[12 + j] = d1 - d3;
+    }
+    for (int i = 0; i < 4; i++) { /* along row i */
+        v8 t0 = t[4 * i], t1 = t[4 * i + 1], t2 = t[4 * i + 2], t3 = t[4 * i + 3];
+        *(v8 *)(dst + (size_t)(4 * i) * plane) = t0 - t2;
+        *(v8 *)(dst + (size_t)(4 * i + 1) * plane) = t1 + t2;
+        *(v8 *)(dst + (size_t)(4 * i + 2) * plane) = t2 - t1;
+        *(v8 *)(dst + (size_t)(4 * i + 3) * plane) = t1 - t3;
+    }
+}
+
+/* A^T m A plus the bias for channels [f, f + 8) of one tile, from the 16
+ * matrices at src + k * plane: transform_2d(tf_at)'s operations in its
+ * order, then the bias (0 without one), as output_tiles's chunk path. */
+static inline void output_tile_v8(const float *src, size_t plane, const float *bias,
+                                  int f, v8 y[4])
+{
+    v8 m[16], t[8];
+
+    for (int k = 0; k < 16; k++)
+        m[k] = *(const v8 *)(src + (size_t)k * plane);
+    for (int j = 0; j < 4; j++) { /* down column j */
+        v8 m0 = m[j], m1 = m[4 + j], m2 = m[8 + j], m3 = m[12 + j];
+        t[j] = m0 + m1 + m2;
+        t[4 + j] = m1 - m2 - m3;
+    }
+    v8 b = bias ? *(const v8 *)(bias + f) : (v8){0};
+    for (int i = 0; i < 2; i++) { /* along row i */
+        v8 t0 = t[4 * i], t1 = t[4 * i + 1], t2 = t[4 * i + 2], t3 = t[4 * i + 3];
+        y[2 * i] = t0 + t1 + t2 + b;
+        y[2 * i + 1] = t1 - t2 - t3 + b;
+    }
+}
+
 /* ---- tiles in and out ----------------------------------------------------- */
 
 /* A range of a group's tiles, between images and the 16 matrices. */
@@ -320,7 +373,10 @@ static void input_tiles(void *ctx, size_t first, size_t last)
                 px[4 * i + k] = inside ? j->img + at_pixel(n, ih, iw, g->H, g->W, g->C)
                                        : NULL;
             }
-        for (int c0 = 0; c0 < g->C; c0 += CH) {
+        int whole = g->C / 8 * 8;
+        for (int c = 0; c < whole; c += 8)
+            input_tile_v8(px, c, j->mat + t * (size_t)g->C + c, j->plane);
+        for (int c0 = whole; c0 < g->C; c0 += CH) { /* the last few channels */
             int nc = chunk(g->C, c0);
             for (int k = 0; k < 16; k++)
                 load_row(d + k * CH, px[k] ? px[k] + c0 : NULL, nc);
@@ -343,7 +399,17 @@ static void output_tiles(void *ctx, size_t first, size_t last)
         int oh, ow;
 
         tile_at(g, t, &n, &oh, &ow);
-        for (int f0 = 0; f0 < g->F; f0 += CH) {
+        int whole = g->F / 8 * 8;
+        for (int f = 0; f < whole; f += 8) {
+            v8 y8[4];
+            output_tile_v8(j->mat + t * (size_t)g->F + f, j->plane, j->bias, f, y8);
+            for (int i = 0; i < 2; i++)
+                for (int k = 0; k < 2; k++)
+                    if (oh + i < g->OH && ow + k < g->OW)
+                        *(v8 *)(j->out_img + at_pixel(n, oh + i, ow + k, g->OH, g->OW, g->F) + f) =
+                            y8[2 * i + k];
+        }
+        for (int f0 = whole; f0 < g->F; f0 += CH) { /* the last few filters */
             int nf = chunk(g->F, f0);
             for (int k = 0; k < 16; k++)
                 load_row(m + k * CH, j->mat + k * j->plane + t * (size_t)g->F + f0, nf);

@@ -480,6 +480,10 @@ static const struct conv_spec transpose_specs[] = {
     {2, 4, 4, 5, 5, 5, 3, 2, 2, 1},
     {2, 3, 3, 6, 3, 3, 1, 2, 2, 0}, /* 3 -> 7 */
     {2, 3, 5, 2, 4, 4, 2, 2, 2, 1},
+    /* Filters in registers, 64 at a time: a whole chunk and one vector;
+     * one vector and a tail of five. */
+    {2, 3, 4, 3, 3, 3, 72, 2, 2, 1},
+    {2, 4, 3, 2, 3, 3, 13, 2, 2, 0},
 };
 
 /* The article's Conv2DTranspose(3x3, strides 2, 'same') on a 7x7 input:
