@@ -144,12 +144,10 @@ static void pixel_block(const f1_job *j, const float *x, int oh, int ow0,
 }
 
 /* The columns [*lo, *hi) of output pixels whose kernel rows lie wholly
- * inside the image horizontally (blocks need whole 32-float runs). */
-static void inner_columns(const dae_patches *p, int *lo, int *hi)
+ * inside the image horizontally. */
+static void full_columns(const dae_patches *p, int *lo, int *hi)
 {
-    *lo = *hi = 0;
-    if ((p->KW * p->C) % 32)
-        return;
+    *lo = 0;
     while (*lo < p->OW && *lo * p->SW - p->pad_left < 0)
         (*lo)++;
     *hi = *lo;
@@ -165,7 +163,9 @@ static void forward_images(void *ctx, size_t first, size_t last)
     const size_t out = (size_t)s->OH * (size_t)s->OW;
     int lo, hi;
 
-    inner_columns(&j->p, &lo, &hi);
+    full_columns(&j->p, &lo, &hi);
+    if ((j->p.KW * j->p.C) % 32) /* blocks need whole 32-float runs */
+        lo = hi = 0;
     for (size_t n = first; n < last; n++) {
         const float *x = j->x + n * in;
         float *y = j->y + n * out;
@@ -194,88 +194,186 @@ void dae_conv2d_f1_forward(const dae_conv_shape *s, int B, const float *x,
 }
 
 /* part[kh][.] += dy[p] * x's run under kernel row kh, over the pixels p
- * whose row kh lies wholly inside the image, for the floats [8*b0,
- * 8*(b0 + nb)) of the row: nb accumulators that stay in registers. */
+ * whose row kh lies wholly inside the image (rows of them, walked without
+ * per-pixel bounds checks), for the floats [8*b0, 8*(b0 + nb)) of the
+ * row: nb accumulators that stay in registers. */
 #define BLOCKS 12
 static void dw_full_rows(const dae_patches *p, const float *x, const float *dy,
                          int kh, int b0, int nb, float *part)
 {
     const int full = p->KW * p->C;
+    const size_t step = (size_t)p->SW * (size_t)p->C;
     v8 acc[BLOCKS] = {0};
+    int lo, hi;
 
-    for (int oh = 0; oh < p->OH; oh++)
-        for (int ow = 0; ow < p->OW; ow++) {
-            size_t at = 0, k = 0;
-            if (run(p, oh, ow, kh, &at, &k) != full)
-                continue;
-            float d = dy[(size_t)oh * (size_t)p->OW + (size_t)ow];
-            const v8 *xv = (const v8 *)(x + at) + b0;
+    full_columns(p, &lo, &hi);
+    for (int oh = 0; oh < p->OH; oh++) {
+        int ih = oh * p->SH + kh - p->pad_top;
+        if (ih < 0 || ih >= p->H || lo >= hi)
+            continue;
+        const float *xs = x + ((size_t)ih * (size_t)p->W +
+                               (size_t)(lo * p->SW - p->pad_left)) * (size_t)p->C;
+        const float *d = dy + (size_t)oh * (size_t)p->OW;
+        for (int ow = lo; ow < hi; ow++, xs += step) {
+            const v8 *xv = (const v8 *)xs + b0;
             for (int i = 0; i < nb; i++)
-                acc[i] += d * xv[i];
+                acc[i] += d[ow] * xv[i];
         }
+    }
     v8 *pv = (v8 *)(part + (size_t)kh * (size_t)full) + b0;
     for (int i = 0; i < nb; i++)
         pv[i] += acc[i];
 }
 
 /* One image's weight gradient, into part (zeroed here): whole kernel rows
- * in register blocks, then the rows the padding cuts and any tail of a
- * row past its last 8 floats one pixel at a time. */
+ * in register blocks, then the pixels whose rows the padding cuts, and
+ * any tail of a whole row past its last 8 floats, one pixel at a time. */
 static void weight_grad(const dae_patches *p, const float *x, const float *dy,
                         float *part)
 {
     const int full = p->KW * p->C, blocks = full / 8;
+    int lo, hi;
 
     memset(part, 0, (size_t)p->KH * (size_t)full * sizeof *part);
     for (int kh = 0; kh < p->KH; kh++)
         for (int b0 = 0; b0 < blocks; b0 += BLOCKS)
             dw_full_rows(p, x, dy, kh, b0, blocks - b0 < BLOCKS ? blocks - b0 : BLOCKS,
                          part);
+    full_columns(p, &lo, &hi);
+    if (full % 8) /* whole rows have a tail */
+        lo = hi = 0;
     for (int oh = 0; oh < p->OH; oh++)
-        for (int ow = 0; ow < p->OW; ow++, dy++)
+        for (int ow = 0; ow < p->OW; ow++) {
+            if (ow == lo && lo < hi) /* whole rows, done above */
+                ow = hi;
+            if (ow >= p->OW)
+                break;
+            float d = dy[(size_t)oh * (size_t)p->OW + (size_t)ow];
             for (int kh = 0; kh < p->KH; kh++) {
                 size_t at = 0, k = 0;
                 int len = run(p, oh, ow, kh, &at, &k), from = len == full ? blocks * 8 : 0;
-                axpy(*dy, x + at + from, part + k + from, len - from);
+                axpy(d, x + at + from, part + k + from, len - from);
             }
+        }
+}
+
+/* The output index whose window's tap lands on input position t along
+ * an axis of n outputs at stride st, or -1 if none does. Stride 1 (the
+ * article's) skips the division, which cost more than the taps' sums. */
+static inline int tap_source(int t, int st, int n)
+{
+    if (t < 0)
+        return -1;
+    if (st == 1)
+        return t < n ? t : -1;
+    return t % st == 0 && t / st < n ? t / st : -1;
 }
 
 /* dx[ih][iw][c] = sum over the taps (kh, kw) that see pixel (ih, iw) from
  * an output pixel (oh, ow) of dy[oh][ow] * W[kh][kw][c]: each input pixel
  * gathered in registers and written once. */
-static void input_grad(const dae_patches *p, const float *W, const float *dy,
-                       float *dx)
+static void input_grad_pixel(const dae_patches *p, const float *W, const float *dy,
+                             int ih, int iw, float *dx)
 {
     const int C = p->C;
 
-    for (int ih = 0; ih < p->H; ih++)
-        for (int iw = 0; iw < p->W; iw++, dx += C) {
-            for (int c0 = 0; c0 < C; c0 += CHUNK) {
-                int nc = C - c0 < CHUNK ? C - c0 : CHUNK, nv = nc / 8;
-                v8 acc[CHUNK / 8] = {0};
-                float tail[8] = {0};
-                for (int kh = 0; kh < p->KH; kh++) {
-                    int t = ih + p->pad_top - kh, oh = t / p->SH;
-                    if (t < 0 || t % p->SH || oh >= p->OH)
-                        continue;
-                    for (int kw = 0; kw < p->KW; kw++) {
-                        int u = iw + p->pad_left - kw, ow = u / p->SW;
-                        if (u < 0 || u % p->SW || ow >= p->OW)
-                            continue;
-                        float d = dy[(size_t)oh * (size_t)p->OW + (size_t)ow];
-                        const float *w = W + ((size_t)kh * (size_t)p->KW + (size_t)kw) * (size_t)C + c0;
-                        for (int i = 0; i < nv; i++)
-                            acc[i] += d * ((const v8 *)w)[i];
-                        for (int c = nv * 8; c < nc; c++)
-                            tail[c - nv * 8] += d * w[c];
-                    }
-                }
+    for (int c0 = 0; c0 < C; c0 += CHUNK) {
+        int nc = C - c0 < CHUNK ? C - c0 : CHUNK, nv = nc / 8;
+        v8 acc[CHUNK / 8] = {0};
+        float tail[8] = {0};
+        for (int kh = 0; kh < p->KH; kh++) {
+            int oh = tap_source(ih + p->pad_top - kh, p->SH, p->OH);
+            if (oh < 0)
+                continue;
+            for (int kw = 0; kw < p->KW; kw++) {
+                int ow = tap_source(iw + p->pad_left - kw, p->SW, p->OW);
+                if (ow < 0)
+                    continue;
+                float d = dy[(size_t)oh * (size_t)p->OW + (size_t)ow];
+                const float *w = W + ((size_t)kh * (size_t)p->KW + (size_t)kw) * (size_t)C + c0;
                 for (int i = 0; i < nv; i++)
-                    ((v8 *)(dx + c0))[i] = acc[i];
+                    acc[i] += d * ((const v8 *)w)[i];
                 for (int c = nv * 8; c < nc; c++)
-                    dx[c0 + c] = tail[c - nv * 8];
+                    tail[c - nv * 8] += d * w[c];
             }
         }
+        for (int i = 0; i < nv; i++)
+            ((v8 *)(dx + c0))[i] = acc[i];
+        for (int c = nv * 8; c < nc; c++)
+            dx[c0 + c] = tail[c - nv * 8];
+    }
+}
+
+#define GRAD_PIXELS 3 /* input pixels sharing each load of the kernel */
+
+/* input_grad_pixel for GRAD_PIXELS neighbours iw0.. of row ih that every
+ * tap sees (stride 1, C a multiple of 32), 32 channels at a time: the same
+ * sums in the same order, but each kernel vector loaded once serves them
+ * all (one pixel at a time, the kernel's loads bound the loop). */
+static void input_grad_block(const dae_patches *p, const float *W, const float *dy,
+                             int ih, int iw0, float *dx)
+{
+    const int C = p->C;
+
+    for (int c0 = 0; c0 < C; c0 += 32) {
+        v8 acc[GRAD_PIXELS][4];
+        for (int b = 0; b < GRAD_PIXELS; b++)
+            for (int q = 0; q < 4; q++)
+                acc[b][q] = (v8){0};
+        for (int kh = 0; kh < p->KH; kh++) {
+            const float *d = dy + (size_t)(ih + p->pad_top - kh) * (size_t)p->OW;
+            for (int kw = 0; kw < p->KW; kw++) {
+                const v8 *w = (const v8 *)(W + ((size_t)kh * (size_t)p->KW + (size_t)kw) * (size_t)C + c0);
+                const int ow0 = iw0 + p->pad_left - kw;
+                for (int q = 0; q < 4; q++) {
+                    v8 wq = w[q];
+                    for (int b = 0; b < GRAD_PIXELS; b++)
+                        acc[b][q] += d[ow0 + b] * wq;
+                }
+            }
+        }
+        for (int b = 0; b < GRAD_PIXELS; b++)
+            for (int q = 0; q < 4; q++)
+                *(v8 *)(dx + (size_t)b * (size_t)C + c0 + 8 * q) = acc[b][q];
+    }
+}
+
+/* The input positions [*lo, *hi) along an axis that every tap sees at
+ * stride 1 (empty for other strides). */
+static void seen_by_all(int n_in, int n_out, int k, int pad, int st, int *lo,
+                        int *hi)
+{
+    *lo = *hi = 0;
+    if (st != 1)
+        return;
+    *lo = k - 1 - pad > 0 ? k - 1 - pad : 0;
+    *hi = n_out - pad < n_in ? n_out - pad : n_in;
+    if (*hi < *lo)
+        *hi = *lo;
+}
+
+static void input_grad(const dae_patches *p, const float *W, const float *dy,
+                       float *dx)
+{
+    const size_t C = (size_t)p->C;
+    int h_lo, h_hi, w_lo, w_hi;
+
+    seen_by_all(p->H, p->OH, p->KH, p->pad_top, p->SH, &h_lo, &h_hi);
+    seen_by_all(p->W, p->OW, p->KW, p->pad_left, p->SW, &w_lo, &w_hi);
+    if (p->C % 32)
+        h_lo = h_hi = 0;
+    for (int ih = 0; ih < p->H; ih++) {
+        float *row = dx + (size_t)ih * (size_t)p->W * C;
+        int iw = 0;
+        if (ih >= h_lo && ih < h_hi) {
+            for (; iw < w_lo; iw++)
+                input_grad_pixel(p, W, dy, ih, iw, row + (size_t)iw * C);
+            for (; iw + GRAD_PIXELS <= w_hi; iw += GRAD_PIXELS)
+                input_grad_block(p, W, dy, ih, iw, row + (size_t)iw * C);
+        }
+        for (; iw < p->W; iw++)
+            input_grad_pixel(p, W, dy, ih, iw, row + (size_t)iw * C);
+    }
 }
 
 /* One image's weight gradient (into part) and, when dx is not NULL, its

@@ -453,9 +453,11 @@ static const struct conv_spec conv_specs[] = {
     {2, 6, 8, 2, 2, 3, 1, 2, 3, 1},
     {2, 5, 9, 10, 3, 3, 1, 1, 1, 1}, /* runs of 30: vector body and tail */
     {2, 1, 1, 2, 3, 3, 1, 1, 1, 1},
-    /* Kernel rows of 32k floats: blocks of four pixels inside the image. */
+    /* 32k channels: blocks of pixels inside the image, forward (kernel
+     * rows of 32k floats) and backward (input pixels every tap sees). */
     {2, 6, 11, 32, 3, 3, 1, 1, 1, 1},
     {2, 5, 13, 32, 3, 3, 1, 1, 2, 0},
+    {2, 7, 9, 32, 3, 3, 1, 1, 1, 0},
     /* Even kernels on odd sizes: 4x4 stride 2 'same' on 7 pads 1 before,
      * 2 after. */
     {2, 7, 7, 1, 4, 4, 4, 2, 2, 1},
