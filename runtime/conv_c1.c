@@ -79,6 +79,59 @@ static void forward_pixel(const c1_job *j, const float *x, int oh, int ow, float
     }
 }
 
+#define PIXELS 3 /* output pixels sharing each load of the kernel */
+
+/* forward_pixel for PIXELS neighbours ow0.. of output row oh whose taps
+ * all lie inside the image horizontally, F a multiple of 32, 32 filters
+ * at a time: the same sums in the same order, but each kernel vector
+ * loaded once serves them all (one pixel at a time, the kernel's loads
+ * bound the loop). */
+static void forward_block(const c1_job *j, const float *x, int oh, int ow0, float *y)
+{
+    const dae_conv_shape *s = j->s;
+    const int iw0 = ow0 * s->SW - s->pad_left;
+
+    for (int f0 = 0; f0 < s->F; f0 += 32) {
+        v8 acc[PIXELS][4];
+        for (int q = 0; q < 4; q++) {
+            v8 b = j->b ? *(const v8 *)(j->b + f0 + 8 * q) : (v8){0};
+            for (int p = 0; p < PIXELS; p++)
+                acc[p][q] = b;
+        }
+        for (int kh = 0; kh < s->KH; kh++) {
+            int ih = oh * s->SH + kh - s->pad_top;
+            if (ih < 0 || ih >= s->H)
+                continue;
+            const float *xr = x + (size_t)ih * (size_t)s->W + (size_t)iw0;
+            for (int kw = 0; kw < s->KW; kw++) {
+                const v8 *w = (const v8 *)(j->W + (size_t)(kh * s->KW + kw) * (size_t)s->F + f0);
+                for (int q = 0; q < 4; q++) {
+                    v8 wq = w[q];
+                    for (int p = 0; p < PIXELS; p++)
+                        acc[p][q] += xr[p * s->SW + kw] * wq;
+                }
+            }
+        }
+        for (int p = 0; p < PIXELS; p++)
+            for (int q = 0; q < 4; q++)
+                *(v8 *)(y + (size_t)p * (size_t)s->F + f0 + 8 * q) = acc[p][q];
+    }
+}
+
+/* The output columns [*lo, *hi) whose taps lie wholly inside the image
+ * horizontally (empty unless F is a multiple of 32). */
+static void inner_columns(const dae_conv_shape *s, int *lo, int *hi)
+{
+    *lo = *hi = 0;
+    if (s->F % 32)
+        return;
+    while (*lo < s->OW && *lo * s->SW - s->pad_left < 0)
+        (*lo)++;
+    *hi = *lo;
+    while (*hi < s->OW && *hi * s->SW - s->pad_left + s->KW <= s->W)
+        (*hi)++;
+}
+
 static void forward_images(void *ctx, size_t first, size_t last)
 {
     const c1_job *j = ctx;
@@ -88,12 +141,21 @@ static void forward_images(void *ctx, size_t first, size_t last)
 
     const size_t row = (size_t)s->OW * (size_t)s->F;
 
+    int lo, hi;
+
+    inner_columns(s, &lo, &hi);
     for (size_t n = first; n < last; n++) {
+        const float *x = j->x + n * in;
         float *y = j->y + n * out;
         /* a row of outputs is activated while it is still in L1 */
         for (int oh = 0; oh < s->OH; oh++, y += row) {
-            for (int ow = 0; ow < s->OW; ow++)
-                forward_pixel(j, j->x + n * in, oh, ow, y + (size_t)ow * (size_t)s->F);
+            int ow = 0;
+            for (; ow < lo; ow++)
+                forward_pixel(j, x, oh, ow, y + (size_t)ow * (size_t)s->F);
+            for (; ow + PIXELS <= hi; ow += PIXELS)
+                forward_block(j, x, oh, ow, y + (size_t)ow * (size_t)s->F);
+            for (; ow < s->OW; ow++)
+                forward_pixel(j, x, oh, ow, y + (size_t)ow * (size_t)s->F);
             dae_act_apply(s->act, s->alpha, row, y, y);
         }
     }

@@ -447,6 +447,9 @@ static const struct conv_spec conv_specs[] = {
     {2, 4, 6, 3, 3, 2, 4, 2, 3, 0},
     {2, 3, 3, 2, 3, 3, 3, 1, 1, 0},
     {2, 5, 9, 1, 1, 1, 3, 2, 2, 1}, /* one tap: the K = 1 product */
+    /* One channel, 32k filters: blocks of three pixels inside the image. */
+    {2, 6, 10, 1, 3, 3, 32, 1, 1, 1},
+    {2, 7, 13, 1, 3, 3, 64, 1, 2, 0},
     /* One filter: the direct path (conv_f1.c). */
     {2, 7, 7, 4, 3, 3, 1, 1, 1, 1},
     {3, 5, 9, 3, 3, 3, 1, 2, 2, 1},
