@@ -15,7 +15,6 @@
 
 #define CHUNK 64 /* filters per accumulator: 8 AVX vectors */
 
-
 static dae_patches patches(const dae_conv_shape *s)
 {
     return (dae_patches){s->H, s->W, 1, s->KH, s->KW, s->SH, s->SW,
@@ -118,32 +117,18 @@ static void forward_block(const c1_job *j, const float *x, int oh, int ow0, floa
     }
 }
 
-/* The output columns [*lo, *hi) whose taps lie wholly inside the image
- * horizontally (empty unless F is a multiple of 32). */
-static void inner_columns(const dae_conv_shape *s, int *lo, int *hi)
-{
-    *lo = *hi = 0;
-    if (s->F % 32)
-        return;
-    while (*lo < s->OW && *lo * s->SW - s->pad_left < 0)
-        (*lo)++;
-    *hi = *lo;
-    while (*hi < s->OW && *hi * s->SW - s->pad_left + s->KW <= s->W)
-        (*hi)++;
-}
-
 static void forward_images(void *ctx, size_t first, size_t last)
 {
     const c1_job *j = ctx;
     const dae_conv_shape *s = j->s;
     const size_t in = (size_t)s->H * (size_t)s->W;
     const size_t out = (size_t)s->OH * (size_t)s->OW * (size_t)s->F;
-
     const size_t row = (size_t)s->OW * (size_t)s->F;
-
     int lo, hi;
 
-    inner_columns(s, &lo, &hi);
+    dae_patches_full_columns(&j->p, &lo, &hi);
+    if (s->F % 32) /* blocks take 32 filters at a time */
+        lo = hi = 0;
     for (size_t n = first; n < last; n++) {
         const float *x = j->x + n * in;
         float *y = j->y + n * out;

@@ -24,7 +24,6 @@ size_t dae_conv2d_f1_workspace(const dae_conv_shape *s, int B)
     return (size_t)(B > 0 ? B : 0) * kernel_floats(s);
 }
 
-
 #define CHUNK 64 /* channels gathered at once: 8 vectors of registers */
 
 /* 32 partial sums, four vectors' lanes: independent add chains (one
@@ -92,7 +91,7 @@ typedef struct f1_job {
     float x_alpha;
 } f1_job;
 
-/* Output pixel (oh, ow) without its bias, kernel row by kernel row. */
+/* Output pixel (oh, ow): its sum, kernel row by kernel row, plus the bias. */
 static float pixel_sum(const f1_job *j, const float *x, int oh, int ow)
 {
     float acc = 0.0f;
@@ -101,7 +100,7 @@ static float pixel_sum(const f1_job *j, const float *x, int oh, int ow)
         int len = run(&j->p, oh, ow, kh, &at, &k);
         acc += dot(x + at, j->W + k, len);
     }
-    return acc;
+    return acc + j->bias;
 }
 
 #define PIXELS 4 /* output pixels sharing each load of the kernel */
@@ -140,19 +139,7 @@ static void pixel_block(const f1_job *j, const float *x, int oh, int ow0,
         }
     }
     for (int b = 0; b < PIXELS; b++)
-        y[b] = acc[b];
-}
-
-/* The columns [*lo, *hi) of output pixels whose kernel rows lie wholly
- * inside the image horizontally. */
-static void full_columns(const dae_patches *p, int *lo, int *hi)
-{
-    *lo = 0;
-    while (*lo < p->OW && *lo * p->SW - p->pad_left < 0)
-        (*lo)++;
-    *hi = *lo;
-    while (*hi < p->OW && *hi * p->SW - p->pad_left + p->KW <= p->W)
-        (*hi)++;
+        y[b] = acc[b] + j->bias;
 }
 
 static void forward_images(void *ctx, size_t first, size_t last)
@@ -163,7 +150,7 @@ static void forward_images(void *ctx, size_t first, size_t last)
     const size_t out = (size_t)s->OH * (size_t)s->OW;
     int lo, hi;
 
-    full_columns(&j->p, &lo, &hi);
+    dae_patches_full_columns(&j->p, &lo, &hi);
     if ((j->p.KW * j->p.C) % 32) /* blocks need whole 32-float runs */
         lo = hi = 0;
     for (size_t n = first; n < last; n++) {
@@ -177,8 +164,6 @@ static void forward_images(void *ctx, size_t first, size_t last)
                 pixel_block(j, x, oh, ow, y + ow);
             for (; ow < s->OW; ow++)
                 y[ow] = pixel_sum(j, x, oh, ow);
-            for (ow = 0; ow < s->OW; ow++)
-                y[ow] += j->bias;
         }
         dae_act_apply(s->act, s->alpha, out, y - out, y - out);
     }
@@ -206,7 +191,7 @@ static void dw_full_rows(const dae_patches *p, const float *x, const float *dy,
     v8 acc[BLOCKS] = {0};
     int lo, hi;
 
-    full_columns(p, &lo, &hi);
+    dae_patches_full_columns(p, &lo, &hi);
     for (int oh = 0; oh < p->OH; oh++) {
         int ih = oh * p->SH + kh - p->pad_top;
         if (ih < 0 || ih >= p->H || lo >= hi)
@@ -225,9 +210,24 @@ static void dw_full_rows(const dae_patches *p, const float *x, const float *dy,
         pv[i] += acc[i];
 }
 
+/* Output pixel (oh, ow)'s share of part, for the runs dw_full_rows left:
+ * the kernel rows the padding cuts, and any tail of a whole row past its
+ * last 8 floats. */
+static void pixel_weight_grad(const dae_patches *p, const float *x, float d, int oh,
+                              int ow, float *part)
+{
+    const int full = p->KW * p->C, whole = full / 8 * 8;
+
+    for (int kh = 0; kh < p->KH; kh++) {
+        size_t at = 0, k = 0;
+        int len = run(p, oh, ow, kh, &at, &k), from = len == full ? whole : 0;
+        axpy(d, x + at + from, part + k + from, len - from);
+    }
+}
+
 /* One image's weight gradient, into part (zeroed here): whole kernel rows
- * in register blocks, then the pixels whose rows the padding cuts, and
- * any tail of a whole row past its last 8 floats, one pixel at a time. */
+ * in register blocks, then the pixels whose rows the padding cuts (and,
+ * when whole rows have a tail, every pixel), one pixel at a time. */
 static void weight_grad(const dae_patches *p, const float *x, const float *dy,
                         float *part)
 {
@@ -239,22 +239,16 @@ static void weight_grad(const dae_patches *p, const float *x, const float *dy,
         for (int b0 = 0; b0 < blocks; b0 += BLOCKS)
             dw_full_rows(p, x, dy, kh, b0, blocks - b0 < BLOCKS ? blocks - b0 : BLOCKS,
                          part);
-    full_columns(p, &lo, &hi);
+    dae_patches_full_columns(p, &lo, &hi);
     if (full % 8) /* whole rows have a tail */
         lo = hi = 0;
-    for (int oh = 0; oh < p->OH; oh++)
-        for (int ow = 0; ow < p->OW; ow++) {
-            if (ow == lo && lo < hi) /* whole rows, done above */
-                ow = hi;
-            if (ow >= p->OW)
-                break;
-            float d = dy[(size_t)oh * (size_t)p->OW + (size_t)ow];
-            for (int kh = 0; kh < p->KH; kh++) {
-                size_t at = 0, k = 0;
-                int len = run(p, oh, ow, kh, &at, &k), from = len == full ? blocks * 8 : 0;
-                axpy(d, x + at + from, part + k + from, len - from);
-            }
-        }
+    for (int oh = 0; oh < p->OH; oh++) {
+        const float *d = dy + (size_t)oh * (size_t)p->OW;
+        for (int ow = 0; ow < lo; ow++)
+            pixel_weight_grad(p, x, d[ow], oh, ow, part);
+        for (int ow = hi; ow < p->OW; ow++) /* [lo, hi): whole rows, done above */
+            pixel_weight_grad(p, x, d[ow], oh, ow, part);
+    }
 }
 
 /* The output index whose window's tap lands on input position t along

@@ -127,9 +127,11 @@ void dae_column_sums(size_t rows, int cols, const float *dy, float *db)
     for (int c0 = 0; c0 < whole; c0 += SUM_CHUNK)
         column_sums_chunk(rows, cols, dy, c0,
                           (whole - c0 < SUM_CHUNK ? whole - c0 : SUM_CHUNK) / 8, db);
+    if (whole == cols)
+        return;
     for (int j = whole; j < cols; j++)
         db[j] = 0.0f;
-    for (size_t i = 0; i < rows && whole < cols; i++)
+    for (size_t i = 0; i < rows; i++)
         for (int j = whole; j < cols; j++)
             db[j] += dy[i * (size_t)cols + j];
 }

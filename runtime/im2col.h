@@ -32,6 +32,18 @@ static inline void dae_patches_taps(const dae_patches *p, int iw, int *lo,
     *hi = b < a ? a : b;
 }
 
+/* The grid columns [*lo, *hi) whose windows lie wholly inside the image
+ * horizontally (the direct kernels' blocks of neighbouring pixels). */
+static inline void dae_patches_full_columns(const dae_patches *p, int *lo, int *hi)
+{
+    *lo = 0;
+    while (*lo < p->OW && *lo * p->SW - p->pad_left < 0)
+        (*lo)++;
+    *hi = *lo;
+    while (*hi < p->OW && *hi * p->SW - p->pad_left + p->KW <= p->W)
+        (*hi)++;
+}
+
 /* Floats in one image's column matrix: OH*OW * KH*KW*C. */
 size_t dae_patches_cols(const dae_patches *p);
 

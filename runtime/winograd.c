@@ -19,8 +19,10 @@
  * groups, so that the 2 x 16 matrices of a group stay a few MB (and in
  * cache between a transform and the products).
  *
- * The transforms take CH channels at a time through small local arrays,
- * so their loops have constant trip counts and vectorise. They are split
+ * The input and output tile transforms take 8 channels at a time in
+ * vector registers; the dy tile and kernel transforms take CH channels at
+ * a time through small local arrays, so their loops have constant trip
+ * counts and vectorise. They are split
  * over the runtime's thread pool by tile; each value is computed by the
  * same code whatever the split, so for a fixed thread count (which fixes
  * OpenBLAS's split of the products) the results are the same each run. */
@@ -180,28 +182,6 @@ static scratch carve(const dae_conv_shape *s, const dae_groups *g, float *work)
 typedef void transform_1d(const float *restrict in, int is, float *restrict out,
                           int os);
 
-/* B^T, 4 -> 4: into the product's domain from an input tile. */
-static inline void tf_bt(const float *restrict in, int is, float *restrict out, int os)
-{
-    for (int c = 0; c < CH; c++) {
-        float d0 = in[c], d1 = in[is + c], d2 = in[2 * is + c], d3 = in[3 * is + c];
-        out[c] = d0 - d2;
-        out[os + c] = d1 + d2;
-        out[2 * os + c] = d2 - d1;
-        out[3 * os + c] = d1 - d3;
-    }
-}
-
-/* A^T, 4 -> 2: from the product back to an output tile. */
-static inline void tf_at(const float *restrict in, int is, float *restrict out, int os)
-{
-    for (int c = 0; c < CH; c++) {
-        float m0 = in[c], m1 = in[is + c], m2 = in[2 * is + c], m3 = in[3 * is + c];
-        out[c] = m0 + m1 + m2;
-        out[os + c] = m1 - m2 - m3;
-    }
-}
-
 /* A, 2 -> 4: A^T's adjoint, taking an output tile's gradient to dM. */
 static inline void tf_a(const float *restrict in, int is, float *restrict out, int os)
 {
@@ -289,19 +269,45 @@ static int chunk(int total, int c0)
     return total - c0 < CH ? total - c0 : CH;
 }
 
-/* ---- the transforms on 8 channels, in registers ------------------------------ */
+/* ---- the tile transforms on 8 channels, in registers ------------------------ */
 
-/* B^T d B for channels [c, c + 8) of one tile whose 16 pixels are px (NULL:
- * padding), into the 16 matrices at dst + k * plane: transform_2d(tf_bt)'s
- * operations in its order (the same floats), without its trips through
- * memory. */
-static inline void input_tile_v8(const float *const px[16], int c, float *dst,
+/* *v = n <= 8 floats of src (NULL: zeros), zero past n. Vectors go by
+ * pointer: passed by value they change the ABI of builds without AVX. */
+static inline void load_v8(v8 *v, const float *src, int n)
+{
+    if (!src) {
+        *v = (v8){0};
+    } else if (n == 8) {
+        *v = *(const v8 *)src;
+    } else {
+        float part[8] = {0};
+        memcpy(part, src, (size_t)n * sizeof *part);
+        *v = *(const v8 *)part;
+    }
+}
+
+/* The first n <= 8 lanes of *v into dst. */
+static inline void store_v8(float *dst, const v8 *v, int n)
+{
+    if (n == 8) {
+        *(v8 *)dst = *v;
+        return;
+    }
+    float part[8];
+    *(v8 *)part = *v;
+    memcpy(dst, part, (size_t)n * sizeof *part);
+}
+
+/* B^T d B (into the product's domain) for channels [c, c + n) of one tile
+ * whose 16 pixels are px (NULL: padding), into the 16 matrices at
+ * dst + k * plane: first down the columns, then along the rows. */
+static inline void input_tile_v8(const float *const px[16], int c, int n, float *dst,
                                  size_t plane)
 {
     v8 d[16], t[16];
 
     for (int k = 0; k < 16; k++)
-        d[k] = px[k] ? *(const v8 *)(px[k] + c) : (v8){0};
+        load_v8(&d[k], px[k] ? px[k] + c : NULL, n);
     for (int j = 0; j < 4; j++) { /* down column j */
         v8 d0 = d[j], d1 = d[4 + j], d2 = d[8 + j], d3 = d[12 + j];
         t[j] = d0 - d2;
@@ -311,29 +317,29 @@ static inline void input_tile_v8(const float *const px[16], int c, float *dst,
     }
     for (int i = 0; i < 4; i++) { /* along row i */
         v8 t0 = t[4 * i], t1 = t[4 * i + 1], t2 = t[4 * i + 2], t3 = t[4 * i + 3];
-        *(v8 *)(dst + (size_t)(4 * i) * plane) = t0 - t2;
-        *(v8 *)(dst + (size_t)(4 * i + 1) * plane) = t1 + t2;
-        *(v8 *)(dst + (size_t)(4 * i + 2) * plane) = t2 - t1;
-        *(v8 *)(dst + (size_t)(4 * i + 3) * plane) = t1 - t3;
+        v8 u[4] = {t0 - t2, t1 + t2, t2 - t1, t1 - t3};
+        for (int k = 0; k < 4; k++)
+            store_v8(dst + (size_t)(4 * i + k) * plane, &u[k], n);
     }
 }
 
-/* A^T m A plus the bias for channels [f, f + 8) of one tile, from the 16
- * matrices at src + k * plane: transform_2d(tf_at)'s operations in its
- * order, then the bias (0 without one), as output_tiles's chunk path. */
+/* A^T m A (back to a 2x2 output tile) plus the bias (0 without one) for
+ * channels [f, f + n) of one tile, from the 16 matrices at src + k * plane:
+ * first down the columns, then along the rows. */
 static inline void output_tile_v8(const float *src, size_t plane, const float *bias,
-                                  int f, v8 y[4])
+                                  int f, int n, v8 y[4])
 {
     v8 m[16], t[8];
 
     for (int k = 0; k < 16; k++)
-        m[k] = *(const v8 *)(src + (size_t)k * plane);
+        load_v8(&m[k], src + (size_t)k * plane, n);
     for (int j = 0; j < 4; j++) { /* down column j */
         v8 m0 = m[j], m1 = m[4 + j], m2 = m[8 + j], m3 = m[12 + j];
         t[j] = m0 + m1 + m2;
         t[4 + j] = m1 - m2 - m3;
     }
-    v8 b = bias ? *(const v8 *)(bias + f) : (v8){0};
+    v8 b;
+    load_v8(&b, bias ? bias + f : NULL, n);
     for (int i = 0; i < 2; i++) { /* along row i */
         v8 t0 = t[4 * i], t1 = t[4 * i + 1], t2 = t[4 * i + 2], t3 = t[4 * i + 3];
         y[2 * i] = t0 + t1 + t2 + b;
@@ -358,7 +364,6 @@ static void input_tiles(void *ctx, size_t first, size_t last)
 {
     const tile_job *j = ctx;
     const geo *g = j->g;
-    float d[16 * CH], v[16 * CH];
 
     for (size_t t = first; t < last; t++) {
         const float *px[16];
@@ -373,57 +378,46 @@ static void input_tiles(void *ctx, size_t first, size_t last)
                 px[4 * i + k] = inside ? j->img + at_pixel(n, ih, iw, g->H, g->W, g->C)
                                        : NULL;
             }
-        int whole = g->C / 8 * 8;
-        for (int c = 0; c < whole; c += 8)
-            input_tile_v8(px, c, j->mat + t * (size_t)g->C + c, j->plane);
-        for (int c0 = whole; c0 < g->C; c0 += CH) { /* the last few channels */
-            int nc = chunk(g->C, c0);
-            for (int k = 0; k < 16; k++)
-                load_row(d + k * CH, px[k] ? px[k] + c0 : NULL, nc);
-            transform_2d(tf_bt, 4, 4, d, v);
-            for (int k = 0; k < 16; k++)
-                store_row(j->mat + k * j->plane + t * (size_t)g->C + c0, v + k * CH, nc);
-        }
+        int c = 0;
+        for (; c + 8 <= g->C; c += 8) /* a constant 8: no partial loads */
+            input_tile_v8(px, c, 8, j->mat + t * (size_t)g->C + c, j->plane);
+        if (c < g->C)
+            input_tile_v8(px, c, g->C - c, j->mat + t * (size_t)g->C + c, j->plane);
     }
 }
 
 /* Output tile t = A^T M[t] A (+ bias), its overhang past OH x OW dropped. */
+/* Filters [f, f + nf) of tile t (image n, top left (oh, ow)) into the
+ * output, its pixels inside the image only. */
+static inline void output_tile(const tile_job *j, size_t t, size_t n, int oh, int ow,
+                               int f, int nf)
+{
+    const geo *g = j->g;
+    v8 y[4];
+
+    output_tile_v8(j->mat + t * (size_t)g->F + f, j->plane, j->bias, f, nf, y);
+    for (int i = 0; i < 2; i++)
+        for (int k = 0; k < 2; k++)
+            if (oh + i < g->OH && ow + k < g->OW)
+                store_v8(j->out_img + at_pixel(n, oh + i, ow + k, g->OH, g->OW, g->F) + f,
+                         &y[2 * i + k], nf);
+}
+
 static void output_tiles(void *ctx, size_t first, size_t last)
 {
     const tile_job *j = ctx;
     const geo *g = j->g;
-    float m[16 * CH], y[4 * CH], bias[CH];
 
     for (size_t t = first; t < last; t++) {
         size_t n;
         int oh, ow;
 
         tile_at(g, t, &n, &oh, &ow);
-        int whole = g->F / 8 * 8;
-        for (int f = 0; f < whole; f += 8) {
-            v8 y8[4];
-            output_tile_v8(j->mat + t * (size_t)g->F + f, j->plane, j->bias, f, y8);
-            for (int i = 0; i < 2; i++)
-                for (int k = 0; k < 2; k++)
-                    if (oh + i < g->OH && ow + k < g->OW)
-                        *(v8 *)(j->out_img + at_pixel(n, oh + i, ow + k, g->OH, g->OW, g->F) + f) =
-                            y8[2 * i + k];
-        }
-        for (int f0 = whole; f0 < g->F; f0 += CH) { /* the last few filters */
-            int nf = chunk(g->F, f0);
-            for (int k = 0; k < 16; k++)
-                load_row(m + k * CH, j->mat + k * j->plane + t * (size_t)g->F + f0, nf);
-            transform_2d(tf_at, 4, 2, m, y);
-            load_row(bias, j->bias ? j->bias + f0 : NULL, nf);
-            for (int k = 0; k < 4; k++)
-                for (int c = 0; c < CH; c++)
-                    y[k * CH + c] += bias[c];
-            for (int i = 0; i < 2; i++)
-                for (int k = 0; k < 2; k++)
-                    if (oh + i < g->OH && ow + k < g->OW)
-                        store_row(j->out_img + at_pixel(n, oh + i, ow + k, g->OH, g->OW, g->F) + f0,
-                                  y + (2 * i + k) * CH, nf);
-        }
+        int f = 0;
+        for (; f + 8 <= g->F; f += 8) /* a constant 8: no partial loads */
+            output_tile(j, t, n, oh, ow, f, 8);
+        if (f < g->F)
+            output_tile(j, t, n, oh, ow, f, g->F - f);
     }
 }
 
