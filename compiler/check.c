@@ -322,6 +322,27 @@ static void fuse_activation_grads(plan *p)
     }
 }
 
+/* The first layer with parameters, when it is a conv2d on one input
+ * channel feeding a maxpool, takes the pool's gradient itself: its input
+ * needs no gradient, so its weight gradients are all its backward, and
+ * they come direct from each image's output gradient made in cache
+ * (dae_conv2d_pool_backward) instead of the batch's written out by the
+ * pool and read back (the article's first layer: 25 MB a batch). */
+static void fuse_pool_backward(plan *p)
+{
+    int i = 0;
+    while (i < p->n_layers && !p->layers[i].kernel_size)
+        i++;
+    if (i + 1 >= p->n_layers)
+        return;
+    plan_layer *conv = &p->layers[i], *pool = &p->layers[i + 1];
+    if (strcmp(conv->kind->word, "conv2d") != 0 || conv->in.c != 1
+        || strcmp(pool->kind->word, "maxpool") != 0 || conv->separate_logits)
+        return;
+    conv->backward_through_pool = true;
+    pool->backward_by_conv = true;
+}
+
 /* A layer's output gradient lives from the backward of the layer above
  * (or the loss) to its own backward, so only neighbours in the chain
  * overlap. Even ones start the region, odd ones end it: the region needs
@@ -387,6 +408,7 @@ static void layout(plan *p)
     layout_gradients(p);
     p->loss_grad_off = last->grad_off;
     fuse_activation_grads(p);
+    fuse_pool_backward(p);
 }
 
 /* Convolutions gather patches (im2col) of at least one sample: the grid

@@ -164,7 +164,9 @@ static void emit_shapes(emit_ctx *e)
         const plan_layer *l = &p->layers[i];
         if (!l->kind->workspace_fn)
             continue;
-        emit_line(e, "n = %s(&%s, B);", l->kind->workspace_fn,
+        emit_line(e, "n = %s(&%s, B);",
+                  l->backward_through_pool ? "dae_conv2d_pool_workspace"
+                                           : l->kind->workspace_fn,
                   layer_shape_name(e, l, name));
         emit_line(e, "most = n > most ? n : most;");
     }

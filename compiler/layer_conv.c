@@ -153,10 +153,29 @@ void conv_emit_forward(emit_ctx *e, const plan_layer *l, const char *in)
         layer_emit_activation_forward(e, l);
 }
 
+/* The conv2d's backward from the maxpool's gradient (plan.h's
+ * backward_through_pool); the pool is the next layer. */
+static void emit_pool_backward(emit_ctx *e, const plan_layer *l, const char *in)
+{
+    char geo[32], pool_geo[32], bias[32] = "NULL";
+    const plan_layer *pool = l + 1;
+
+    if (l->use_bias)
+        snprintf(bias, sizeof bias, "G(%zu)", l->bias_off);
+    layer_shape_name(e, l, geo);
+    emit_line(e, "dae_conv2d_pool_backward(&%s, &%s, B, %s, A(%zu), D(%zu), G(%zu), %s, "
+              "net->work);", geo, layer_shape_name(e, pool, pool_geo), in, l->out_off,
+              pool->grad_off, l->kernel_off, bias);
+}
+
 void conv_emit_backward(emit_ctx *e, const plan_layer *l, const char *in,
                         const char *din)
 {
     char geo[32], bias[32] = "NULL", x_act[80];
+    if (l->backward_through_pool) {
+        emit_pool_backward(e, l, in);
+        return;
+    }
     const char *fn = l->kind->resolve == conv2d_resolve ? "dae_conv2d_backward"
                                                         : "dae_conv2d_transpose_backward";
     size_t dz = layer_emit_activation_backward(e, l);

@@ -27,6 +27,10 @@ void maxpool_emit_backward(emit_ctx *e, const plan_layer *l, const char *in,
     char geo[32], x_act[80];
     if (!din) /* nothing below needs a gradient */
         return;
+    if (l->backward_by_conv) {
+        emit_line(e, "/* the conv2d below takes D(%zu) through this pool */", l->grad_off);
+        return;
+    }
     layer_input_act_args(x_act, sizeof x_act, l, din);
     emit_line(e, "dae_maxpool_backward(&%s, B, %s, %s, A(%zu), D(%zu), %s);",
               layer_shape_name(e, l, geo), in, x_act, l->out_off, l->grad_off, din);

@@ -135,8 +135,8 @@ static int compile(const options *o, const char *src, size_t len)
     ast_file *f = dae_parse(src, len, &d);
     bool ok = f && check_spec(f, src, &d, &p);
     int status = ok && d.errors == 0 ? 0 : 1;
-    if (ok)
-        p.im2col_only = o->im2col_only;
+    if (ok && o->im2col_only)
+        plan_im2col_only(&p);
     if (status == 0 && o->summary)
         summary_print(stdout, &p);
     if (status == 0 && !o->check_only && !(o->summary && !o->out)) {

@@ -32,6 +32,13 @@ void plan_free(plan *p)
     free(p->train.test_path);
 }
 
+void plan_im2col_only(plan *p)
+{
+    p->im2col_only = true;
+    for (int i = 0; i < p->n_layers; i++)
+        p->layers[i].backward_through_pool = p->layers[i].backward_by_conv = false;
+}
+
 /* Must agree with runtime/session.c: parameters, gradients and two
  * optimizer slots, then input, target, activations and their gradients. */
 double plan_arena_bytes(const plan *p, long batch)

@@ -69,6 +69,12 @@ typedef struct plan_layer {
     int input_act;
     double input_alpha;
     bool act_grad_by_next;
+    /* backward fusion with max pooling: a first conv2d on one input
+     * channel followed by a maxpool makes its output gradient itself, an
+     * image at a time from the pool's (dae_conv2d_pool_backward), and the
+     * pool emits no backward of its own */
+    bool backward_through_pool;  /* the conv2d */
+    bool backward_by_conv;       /* the maxpool */
     double flops;              /* forward multiply-adds x2 per sample */
 } plan_layer;
 
@@ -110,6 +116,9 @@ typedef struct plan {
 } plan;
 
 void plan_free(plan *p);
+/* daec --im2col-only: every convolution as im2col + sgemm, and none of the
+ * fusions that need the direct kernels. */
+void plan_im2col_only(plan *p);
 /* Bytes of the training arena for a given batch size. */
 double plan_arena_bytes(const plan *p, long batch);
 

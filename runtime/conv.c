@@ -2,10 +2,9 @@
  * A group's column matrix is bounded (group_cap floats) so the workspace
  * stays small whatever B is; the weight gradient sums over the groups.
  * conv2d with a single filter is computed directly instead (conv_f1.c),
- * and so is the forward pass of one with a single input channel
- * (conv_c1.c),
- * and a 3x3 stride-1 conv2d whose shape asks for it by Winograd's
- * algorithm (winograd.c). */
+ * and so are the forward pass and the weight gradients of one with a
+ * single input channel (conv_c1.c), and a 3x3 stride-1 conv2d whose shape
+ * asks for it by Winograd's algorithm (winograd.c). */
 #include "conv.h"
 
 #include <cblas.h>
@@ -17,6 +16,7 @@
 #include "groups.h"
 #include "im2col.h"
 #include "parallel.h"
+#include "pool.h"
 #include "progress.h"
 #include "winograd.h"
 
@@ -67,12 +67,22 @@ static size_t part_floats(const dae_conv_shape *s)
     return (size_t)s->KH * (size_t)s->KW * (size_t)s->C * (size_t)s->F + (size_t)s->F;
 }
 
-/* Per-thread column buffers, then one gradient part per group. */
-static size_t workspace(size_t cols, const dae_conv_shape *s, int B)
+/* Per-thread scratch past a group's columns: the direct weight
+ * gradients' padded image, and for the pooled backward one output image's
+ * gradient. */
+static size_t extra_floats(const dae_conv_shape *s, int pooled)
+{
+    size_t extra = direct_c1(s) ? dae_conv2d_c1_grad_scratch(s) : 0;
+    return extra + (pooled ? (size_t)s->OH * (size_t)s->OW * (size_t)s->F : 0);
+}
+
+/* Per-thread column buffers and extra scratch, then one gradient part per
+ * group. */
+static size_t workspace(size_t cols, size_t extra, const dae_conv_shape *s, int B)
 {
     if (B <= 0)
         return 0;
-    return (size_t)dae_parallel_threads() * dae_groups_scratch(cols, B) +
+    return (size_t)dae_parallel_threads() * (dae_groups_scratch(cols, B) + extra) +
            (size_t)dae_groups_max_count(cols, B) * part_floats(s);
 }
 
@@ -84,13 +94,22 @@ size_t dae_conv2d_workspace(const dae_conv_shape *s, int B)
         return dae_winograd_workspace(s, B);
     if (direct_f1(s))
         return dae_conv2d_f1_workspace(s, B);
-    return workspace(dae_patches_cols(&p), s, B);
+    return workspace(dae_patches_cols(&p), extra_floats(s, 0), s, B);
+}
+
+size_t dae_conv2d_pool_workspace(const dae_conv_shape *s, int B)
+{
+    dae_patches p = conv_patches(s);
+    size_t plain = dae_conv2d_workspace(s, B);
+    size_t pooled = workspace(dae_patches_cols(&p), extra_floats(s, 1), s, B);
+
+    return pooled > plain ? pooled : plain;
 }
 
 size_t dae_conv2d_transpose_workspace(const dae_conv_shape *s, int B)
 {
     dae_patches p = transpose_patches(s);
-    return workspace(dae_patches_cols(&p), s, B);
+    return workspace(dae_patches_cols(&p), 0, s, B);
 }
 
 /* C[M,1] = op(A) op(B) + beta C as a GEMV: OpenBLAS 0.3.21's sgemm is
@@ -154,6 +173,9 @@ typedef struct conv_job {
     float *parts;       /* backward: one gradient part per group */
     dae_act x_act;      /* backward: the activation that produced x */
     float x_alpha;
+    size_t extra_at;    /* a thread's extra scratch, past its columns */
+    const dae_pool_shape *pool;  /* pooled backward: the pool above, */
+    const float *pool_in, *pool_dy;  /* its input (y) and output gradient */
 } conv_job;
 
 /* dx of samples [n0, n0 + n) times the derivative of x's activation. */
@@ -183,16 +205,19 @@ static void col2im_add(const dae_patches *p, int n, const float *cols,
         dae_conv_patch_seconds += dae_seconds() - t0;
 }
 
-/* Runs fn over the batch's groups; backward, then sums the groups' parts
- * into dW and db (db skipped when NULL). */
-static void run(conv_job *j, int B, size_t cols, float *work, dae_group_fn fn,
-                float *dW, float *db)
+/* Runs fn over the batch's groups, each thread with a group's columns and
+ * extra floats of scratch; backward, then sums the groups' parts into dW
+ * and db (db skipped when NULL). */
+static void run(conv_job *j, int B, size_t cols, size_t extra, float *work,
+                dae_group_fn fn, float *dW, float *db)
 {
     const dae_groups g = dae_groups_make(cols, B);
     const size_t part = part_floats(j->s), nW = part - (size_t)j->s->F;
+    const size_t scratch = (size_t)g.size * cols + extra;
 
-    j->parts = work + (size_t)dae_parallel_threads() * (size_t)g.size * cols;
-    dae_groups_run(&g, cols, work, fn, j);
+    j->extra_at = (size_t)g.size * cols;
+    j->parts = work + (size_t)dae_parallel_threads() * scratch;
+    dae_groups_run_scratch(&g, scratch, work, fn, j);
     if (dW)
         dae_groups_sum(j->parts, g.count, part, nW, dW);
     if (db)
@@ -241,7 +266,8 @@ static void conv_forward_group(void *ctx, int index, int n0, int n, float *cols)
     dae_act_apply(s->act, s->alpha, (size_t)n * j->out, y, y);
 }
 
-/* dW part = patches(x)^T dy; dx = col2im(dy W^T) */
+/* dW part = patches(x)^T dy (one input channel: image by image, direct);
+ * dx = col2im(dy W^T) */
 static void conv_backward_group(void *ctx, int index, int n0, int n, float *cols)
 {
     const conv_job *j = ctx;
@@ -250,9 +276,17 @@ static void conv_backward_group(void *ctx, int index, int n0, int n, float *cols
     float *part = group_part(j, index);
     const size_t nW = (size_t)j->K * (size_t)s->F;
 
-    dae_column_sums((size_t)n * (size_t)j->rows, s->F, dy, part + nW);
-    im2col(&j->p, n, j->x + (size_t)n0 * j->in, cols);
-    gemm(1, 0, j->K, s->F, n * j->rows, cols, j->K, dy, s->F, 0.0f, part, s->F);
+    if (direct_c1(s)) {
+        memset(part, 0, part_floats(s) * sizeof *part);
+        for (int i = 0; i < n; i++)
+            dae_conv2d_c1_weight_grads(s, j->x + (size_t)(n0 + i) * j->in,
+                                       dy + (size_t)i * j->out, part, part + nW,
+                                       cols + j->extra_at);
+    } else {
+        dae_column_sums((size_t)n * (size_t)j->rows, s->F, dy, part + nW);
+        im2col(&j->p, n, j->x + (size_t)n0 * j->in, cols);
+        gemm(1, 0, j->K, s->F, n * j->rows, cols, j->K, dy, s->F, 0.0f, part, s->F);
+    }
     if (!j->dx)
         return;
     float *dx = j->dx + (size_t)n0 * j->in;
@@ -298,7 +332,7 @@ void dae_conv2d_forward(const dae_conv_shape *s, int B, const float *x,
     j.W = W;
     j.b = b;
     j.y = y;
-    run(&j, B, dae_patches_cols(&j.p), work, conv_forward_group, NULL, NULL);
+    run(&j, B, dae_patches_cols(&j.p), 0, work, conv_forward_group, NULL, NULL);
 }
 
 void dae_conv2d_backward(const dae_conv_shape *s, int B, const float *x,
@@ -323,7 +357,65 @@ void dae_conv2d_backward(const dae_conv_shape *s, int B, const float *x,
     }
     conv_job j = conv_job_for(s);
     set_backward(&j, x, x_act, x_alpha, W, dy, dx);
-    run(&j, B, dae_patches_cols(&j.p), work, conv_backward_group, dW, db);
+    run(&j, B, dae_patches_cols(&j.p), extra_floats(s, 0), work, conv_backward_group,
+        dW, db);
+}
+
+/* One image's dy: the pool's gradient at its windows' maxima, times the
+ * derivative of the conv's activation. */
+static void pooled_dy(const conv_job *j, size_t n, float *dy)
+{
+    const dae_conv_shape *s = j->s;
+    const dae_pool_shape *ps = j->pool;
+    const float *y = j->pool_in + n * j->out;
+    size_t pooled = (size_t)ps->OH * (size_t)ps->OW * (size_t)ps->C;
+
+    dae_maxpool_backward_image(ps, y, j->pool_dy + n * pooled, dy);
+    if (s->act != DAE_LINEAR)
+        dae_act_grad_apply(s->act, s->alpha, j->out, y, dy, dy);
+}
+
+/* conv_backward_group's dW and db parts, without dx, each image's dy made
+ * in scratch from the pool above and used while it is in cache. */
+static void pool_backward_group(void *ctx, int index, int n0, int n, float *cols)
+{
+    const conv_job *j = ctx;
+    const dae_conv_shape *s = j->s;
+    float *part = group_part(j, index), *dy = cols + j->extra_at;
+    const size_t nW = (size_t)j->K * (size_t)s->F;
+
+    memset(part, 0, part_floats(s) * sizeof *part);
+    for (int i = 0; i < n; i++) {
+        size_t at = (size_t)(n0 + i);
+        pooled_dy(j, at, dy);
+        if (direct_c1(s)) {
+            dae_conv2d_c1_weight_grads(s, j->x + at * j->in, dy, part, part + nW,
+                                       dy + j->out);
+            continue;
+        }
+        im2col(&j->p, 1, j->x + at * j->in, cols);
+        gemm(1, 0, j->K, s->F, j->rows, cols, j->K, dy, s->F, 1.0f, part, s->F);
+        for (int r = 0; r < j->rows; r++)
+            for (int f = 0; f < s->F; f++)
+                part[nW + (size_t)f] += dy[(size_t)r * (size_t)s->F + (size_t)f];
+    }
+}
+
+void dae_conv2d_pool_backward(const dae_conv_shape *s, const dae_pool_shape *ps,
+                              int B, const float *x, const float *y,
+                              const float *dp, float *dW, float *db, float *work)
+{
+    if (B <= 0) {
+        empty_batch((size_t)s->KH * s->KW * s->C * s->F, s->F, dW, db);
+        return;
+    }
+    conv_job j = conv_job_for(s);
+    j.x = x;
+    j.pool = ps;
+    j.pool_in = y;
+    j.pool_dy = dp;
+    run(&j, B, dae_patches_cols(&j.p), extra_floats(s, 1), work, pool_backward_group,
+        dW, db);
 }
 
 /* ---- conv2d_transpose ------------------------------------------------------ */
@@ -395,7 +487,7 @@ void dae_conv2d_transpose_forward(const dae_conv_shape *s, int B, const float *x
     j.W = W;
     j.b = b;
     j.y = y;
-    run(&j, B, dae_patches_cols(&j.p), work, transpose_forward_group, NULL, NULL);
+    run(&j, B, dae_patches_cols(&j.p), 0, work, transpose_forward_group, NULL, NULL);
 }
 
 void dae_conv2d_transpose_backward(const dae_conv_shape *s, int B, const float *x,
@@ -409,5 +501,5 @@ void dae_conv2d_transpose_backward(const dae_conv_shape *s, int B, const float *
     }
     conv_job j = transpose_job_for(s);
     set_backward(&j, x, x_act, x_alpha, W, dy, dx);
-    run(&j, B, dae_patches_cols(&j.p), work, transpose_backward_group, dW, db);
+    run(&j, B, dae_patches_cols(&j.p), 0, work, transpose_backward_group, dW, db);
 }

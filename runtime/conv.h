@@ -101,6 +101,19 @@ void dae_maxpool_backward(const dae_pool_shape *s, int B, const float *x,
                           dae_act x_act, float x_alpha, const float *y,
                           const float *dy, float *dx);
 
+/* A conv2d feeding a max pool, backward, when the conv's input needs no
+ * gradient (an image model's first layer): dW and db (db skipped when
+ * NULL) from dp, the pool's output gradient, as dae_maxpool_backward
+ * (x_act = s->act) and then dae_conv2d_backward would compute them, but an
+ * image at a time: each image's output gradient is made in cache and used
+ * at once instead of the batch's being written out and read back. y is the
+ * conv's output, the pool's input; work holds dae_conv2d_pool_workspace
+ * floats, which also cover dae_conv2d_forward and _backward. */
+size_t dae_conv2d_pool_workspace(const dae_conv_shape *s, int B);
+void dae_conv2d_pool_backward(const dae_conv_shape *s, const dae_pool_shape *ps,
+                              int B, const float *x, const float *y,
+                              const float *dp, float *dW, float *db, float *work);
+
 /* Nearest-neighbour upsampling by FH x FW: in H x W x C -> H*FH x W*FW x C. */
 void dae_upsample_forward(int H, int W, int C, int FH, int FW, int B,
                           const float *x, float *y);

@@ -91,7 +91,13 @@ static void run_range(void *ctx, size_t first, size_t last)
 void dae_groups_run(const dae_groups *g, size_t per_sample, float *work,
                     dae_group_fn fn, void *ctx)
 {
-    run_job j = {g, (size_t)g->size * per_sample, work, fn, ctx};
+    dae_groups_run_scratch(g, (size_t)g->size * per_sample, work, fn, ctx);
+}
+
+void dae_groups_run_scratch(const dae_groups *g, size_t scratch, float *work,
+                            dae_group_fn fn, void *ctx)
+{
+    run_job j = {g, scratch, work, fn, ctx};
     int blas = openblas_get_num_threads();
 
     openblas_set_num_threads(1);

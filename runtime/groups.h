@@ -34,6 +34,9 @@ int dae_groups_max_count(size_t per_sample, int B);
 typedef void (*dae_group_fn)(void *ctx, int index, int n0, int n, float *scratch);
 void dae_groups_run(const dae_groups *g, size_t per_sample, float *work,
                     dae_group_fn fn, void *ctx);
+/* The same with each thread's scratch given in floats. */
+void dae_groups_run_scratch(const dae_groups *g, size_t scratch, float *work,
+                            dae_group_fn fn, void *ctx);
 
 /* out[i] = parts[i] + parts[stride + i] + ... in part order, over count
  * parts, for i < len; split over the pool by i. */

@@ -2,7 +2,8 @@
  * clipped to the image (padding is never a candidate) and a value replaces
  * the running maximum only if strictly greater, so the first maximum in
  * row-major window order is the argmax. Channels are the inner loop. */
-#include "conv.h"
+#include "pool.h"
+
 #include "parallel.h"
 
 #include <string.h>
@@ -186,18 +187,24 @@ static void unpool_pixel(const dae_pool_shape *s, const float *img, int oh,
         unpool_chunk(s, img, oh, ow, k0, C - k0 < CHUNK ? C - k0 : CHUNK, dy + k0, dimg);
 }
 
+void dae_maxpool_backward_image(const dae_pool_shape *s, const float *x,
+                                const float *dy, float *dx)
+{
+    memset(dx, 0, (size_t)s->H * (size_t)s->W * (size_t)s->C * sizeof *dx);
+    for (int oh = 0; oh < s->OH; oh++)
+        for (int ow = 0; ow < s->OW; ow++, dy += s->C)
+            unpool_pixel(s, x, oh, ow, dy, dx);
+}
+
 static void backward_range(void *ctx, size_t first, size_t last)
 {
     const pool_job *j = ctx;
     const dae_pool_shape *s = j->s;
     const size_t in = (size_t)s->H * (size_t)s->W * (size_t)s->C;
     const size_t out = (size_t)s->OH * (size_t)s->OW * (size_t)s->C;
-    memset(j->dx + first * in, 0, (last - first) * in * sizeof(float));
     for (size_t n = first; n < last; n++) {
-        const float *x = j->x + n * in, *dy = j->dy + n * out;
-        for (int oh = 0; oh < s->OH; oh++)
-            for (int ow = 0; ow < s->OW; ow++, dy += s->C)
-                unpool_pixel(s, x, oh, ow, dy, j->dx + n * in);
+        const float *x = j->x + n * in;
+        dae_maxpool_backward_image(s, x, j->dy + n * out, j->dx + n * in);
         if (j->x_act != DAE_LINEAR)
             dae_act_grad_apply(j->x_act, j->x_alpha, in, x, j->dx + n * in,
                                j->dx + n * in);

@@ -5,6 +5,35 @@
 #ifndef DAE_V8_H
 #define DAE_V8_H
 
+#include <string.h>
+
 typedef float v8 __attribute__((vector_size(32), aligned(4), may_alias));
+
+/* *v = n <= 8 floats of src (NULL: zeros), zero past n. Vectors go by
+ * pointer: passed by value they change the ABI of builds without AVX. */
+static inline void load_v8(v8 *v, const float *src, int n)
+{
+    if (!src) {
+        *v = (v8){0};
+    } else if (n == 8) {
+        *v = *(const v8 *)src;
+    } else {
+        float part[8] = {0};
+        memcpy(part, src, (size_t)n * sizeof *part);
+        *v = *(const v8 *)part;
+    }
+}
+
+/* The first n <= 8 lanes of *v into dst. */
+static inline void store_v8(float *dst, const v8 *v, int n)
+{
+    if (n == 8) {
+        *(v8 *)dst = *v;
+        return;
+    }
+    float part[8];
+    *(v8 *)part = *v;
+    memcpy(dst, part, (size_t)n * sizeof *part);
+}
 
 #endif

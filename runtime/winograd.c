@@ -271,33 +271,6 @@ static int chunk(int total, int c0)
 
 /* ---- the tile transforms on 8 channels, in registers ------------------------ */
 
-/* *v = n <= 8 floats of src (NULL: zeros), zero past n. Vectors go by
- * pointer: passed by value they change the ABI of builds without AVX. */
-static inline void load_v8(v8 *v, const float *src, int n)
-{
-    if (!src) {
-        *v = (v8){0};
-    } else if (n == 8) {
-        *v = *(const v8 *)src;
-    } else {
-        float part[8] = {0};
-        memcpy(part, src, (size_t)n * sizeof *part);
-        *v = *(const v8 *)part;
-    }
-}
-
-/* The first n <= 8 lanes of *v into dst. */
-static inline void store_v8(float *dst, const v8 *v, int n)
-{
-    if (n == 8) {
-        *(v8 *)dst = *v;
-        return;
-    }
-    float part[8];
-    *(v8 *)part = *v;
-    memcpy(dst, part, (size_t)n * sizeof *part);
-}
-
 /* B^T d B (into the product's domain) for channels [c, c + n) of one tile
  * whose 16 pixels are px (NULL: padding), into the 16 matrices at
  * dst + k * plane: first down the columns, then along the rows. */

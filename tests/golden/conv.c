@@ -44,7 +44,7 @@ static const dae_conv_shape SHAPE_6 = {28, 28, 64, 3, 3, 1, 1, 1, 28, 28, 1, 1, 
 static size_t workspace(int B)
 {
     size_t most = 0, n;
-    n = dae_conv2d_workspace(&SHAPE_0, B);
+    n = dae_conv2d_pool_workspace(&SHAPE_0, B);
     most = n > most ? n : most;
     n = dae_conv2d_workspace(&SHAPE_2, B);
     most = n > most ? n : most;
@@ -116,10 +116,10 @@ static void backward(dae_net *net)
     dae_grads_done(net, 640, 36928); /* the optimizer may update them */
 
     /* conv.dae:6: maxpool 2x2, padding=same;  -> 14x14x64 */
-    dae_maxpool_backward(&SHAPE_1, B, A(0), DAE_RELU, 0.0f, A(50176), D(50176), D(0));
+    /* the conv2d below takes D(50176) through this pool */
 
     /* conv.dae:5: conv2d  64, kernel=3x3, activation=relu, padding=same;  -> 28x28x64 */
-    dae_conv2d_backward(&SHAPE_0, B, net->x, DAE_LINEAR, 0.0f, P(0), D(0), NULL, G(0), G(576), net->work);
+    dae_conv2d_pool_backward(&SHAPE_0, &SHAPE_1, B, net->x, A(0), D(50176), G(0), G(576), net->work);
     dae_grads_done(net, 0, 640); /* the optimizer may update them */
 }
 

@@ -6,7 +6,9 @@
  *  - dx, dW, db against central differences of L = sum(w * y);
  *  - conv2d_transpose as the exact adjoint of conv2d;
  *  - max pooling's padding, ties and overlapping windows;
- *  - batch grouping (a small group cap) against one group.
+ *  - batch grouping (a small group cap) against one group;
+ *  - a conv2d's backward fused with the max pool above it against the two
+ *    passes it replaces.
  * Each comparison is also shown to fail on a deliberately wrong answer (a
  * padding shifted by one pixel, a flipped gradient). */
 #include <stdint.h>
@@ -842,6 +844,95 @@ static void check_pool_fused_input_grad(const struct pool_spec *c, dae_act act,
     free(x), free(y), free(dy), free(plain), free(fused);
 }
 
+/* dae_conv2d_pool_backward against the two passes it fuses, the pool's
+ * backward (through the conv's activation) and then the conv's: bit for
+ * bit where both take conv_c1.c's direct weight gradients (one input
+ * channel), within float rounding elsewhere (im2col products summed image
+ * by image, or conv_f1.c's sums for one filter). */
+static void check_conv_pool_backward(const struct conv_spec *c,
+                                     const struct pool_spec *pc, int algo,
+                                     dae_act act, float alpha)
+{
+    dae_conv_shape s = conv_shape(c);
+    s.algo = algo;
+    s.act = act;
+    s.alpha = alpha;
+    struct pool_spec q = *pc;
+    q.B = c->B, q.H = s.OH, q.W = s.OW, q.C = s.F;
+    dae_pool_shape ps = pool_shape(&q);
+    size_t nx = (size_t)c->B * s.H * s.W * s.C, nW = (size_t)s.KH * s.KW * s.C * s.F;
+    size_t ny = (size_t)c->B * s.OH * s.OW * s.F, np = (size_t)c->B * ps.OH * ps.OW * s.F;
+    size_t plain_ws = dae_conv2d_workspace(&s, c->B);
+    size_t fused_ws = dae_conv2d_pool_workspace(&s, c->B);
+    float *x = alloc_floats(nx), *W = alloc_floats(nW), *b = alloc_floats((size_t)s.F);
+    float *y = alloc_floats(ny), *p = alloc_floats(np), *dp = alloc_floats(np);
+    float *dy = alloc_floats(ny), *dW = alloc_floats(nW), *db = alloc_floats((size_t)s.F);
+    float *fW = alloc_floats(nW), *fb = alloc_floats((size_t)s.F), *fW2 = alloc_floats(nW);
+    float *plain_work = malloc(sizeof(float) * plain_ws);
+    float *fused_work = malloc(sizeof(float) * fused_ws); /* exact: ASan sees overruns */
+    char nm[200];
+
+    fill(x, nx, -1, 1);
+    fill(W, nW, -1, 1);
+    fill(b, (size_t)s.F, -0.3f, 0.3f);
+    fill(dp, np, -1, 1);
+    fill_nan(plain_work, plain_ws);
+    fill_nan(fused_work, fused_ws);
+    fill_nan(fW, nW);
+    fill_nan(fb, (size_t)s.F);
+    dae_conv2d_forward(&s, c->B, x, W, b, y, plain_work);
+    dae_maxpool_forward(&ps, c->B, y, p);
+    dae_maxpool_backward(&ps, c->B, y, act, alpha, p, dp, dy);
+    dae_conv2d_backward(&s, c->B, x, DAE_LINEAR, 0.0f, W, dy, NULL, dW, db, plain_work);
+    dae_conv2d_pool_backward(&s, &ps, c->B, x, y, dp, fW, fb, fused_work);
+    dae_conv2d_pool_backward(&s, &ps, c->B, x, y, dp, fW2, NULL, fused_work);
+
+    snprintf(nm, sizeof nm, "conv2d_pool_backward_%dx%dx%d_k%dx%d_f%d_s%d_pool%dx%d_s%d_%s_%s_B%d",
+             c->H, c->W, c->C, c->KH, c->KW, c->F, c->SH, pc->PH, pc->PW, pc->SH,
+             dae_act_name(act), algo == DAE_CONV_GEMM ? "gemm" : "planned", c->B);
+    if (s.C == 1 && s.F > 1 && algo != DAE_CONV_GEMM) { /* F = 1: conv_f1.c's sums */
+        int same = memcmp(dW, fW, nW * sizeof *dW) == 0 &&
+                   memcmp(db, fb, (size_t)s.F * sizeof *db) == 0;
+        check_report(same, nm, "dW, db against pool then conv backward, bit for bit");
+    } else {
+        double err = 0, scale = 0;
+        for (size_t i = 0; i < nW; i++)
+            err = fmax(err, fabs((double)dW[i] - fW[i])), scale = fmax(scale, fabs(dW[i]));
+        for (int i = 0; i < s.F; i++)
+            err = fmax(err, fabs((double)db[i] - fb[i])), scale = fmax(scale, fabs(db[i]));
+        check_report(err <= 1e-5 * scale && scale > 0, nm,
+                     "dW, db against pool then conv backward: max err %.2g of %.2g", err, scale);
+    }
+    snprintf(nm + strlen(nm), sizeof nm - strlen(nm), "_without_db");
+    check_report(memcmp(fW, fW2, nW * sizeof *fW) == 0, nm, NULL);
+    free(x), free(W), free(b), free(y), free(p), free(dp), free(dy), free(dW), free(db);
+    free(fW), free(fb), free(fW2), free(plain_work), free(fused_work);
+}
+
+static void check_conv_pool_backwards(void)
+{
+    const struct pool_spec p2 = {0, 0, 0, 0, 2, 2, 2, 2, 1}, p3 = {0, 0, 0, 0, 3, 3, 2, 2, 1};
+    const struct pool_spec p2v = {0, 0, 0, 0, 2, 2, 2, 2, 0};
+    /* the article's first two layers, small: 3x3 same, 32k filters */
+    const struct conv_spec article = {20, 8, 8, 1, 3, 3, 64, 1, 1, 1};
+    const struct conv_spec tail = {3, 9, 7, 1, 5, 3, 13, 2, 1, 0};   /* 8 + 5 filters */
+    const struct conv_spec one = {3, 7, 7, 1, 3, 3, 1, 1, 1, 1};     /* one filter */
+    const struct conv_spec rgb = {4, 6, 7, 2, 3, 3, 5, 1, 1, 1};     /* im2col products */
+    const struct conv_spec strided = {3, 9, 9, 1, 1, 1, 6, 2, 2, 1}; /* 1x1 at stride 2 */
+
+    check_conv_pool_backward(&article, &p2, DAE_CONV_IM2COL, DAE_RELU, 0.0f);
+    check_conv_pool_backward(&article, &p2, DAE_CONV_GEMM, DAE_RELU, 0.0f);
+    check_conv_pool_backward(&tail, &p3, DAE_CONV_IM2COL, DAE_ELU, 1.0f);
+    check_conv_pool_backward(&tail, &p2v, DAE_CONV_IM2COL, DAE_LINEAR, 0.0f);
+    check_conv_pool_backward(&one, &p2, DAE_CONV_IM2COL, DAE_SIGMOID, 0.0f);
+    check_conv_pool_backward(&rgb, &p3, DAE_CONV_WINOGRAD, DAE_RELU, 0.0f);
+    check_conv_pool_backward(&strided, &p2, DAE_CONV_IM2COL, DAE_LEAKY_RELU, 0.3f);
+    /* many groups: one image's patches per group */
+    dae_conv_set_group_cap(1);
+    check_conv_pool_backward(&article, &p2, DAE_CONV_IM2COL, DAE_RELU, 0.0f);
+    dae_conv_set_group_cap(0);
+}
+
 /* The doc's example: 7 pooled 2x2 'same' gives 4, no padding before, and
  * the last window is row/col 6 alone. */
 static void check_pool_odd_same(void)
@@ -960,6 +1051,7 @@ int main(void)
     for (size_t i = 0; i < np; i++)
         check_pool_spec(&pool_specs[i]);
     check_pool_odd_same();
+    check_conv_pool_backwards();
     check_upsample(2, 3, 2, 2, 2, 2);
     check_upsample(3, 1, 1, 3, 2, 3);
     check_upsample(1, 1, 4, 1, 1, 2);
