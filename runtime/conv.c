@@ -77,13 +77,13 @@ static size_t extra_floats(const dae_conv_shape *s, int pooled)
 }
 
 /* Per-thread column buffers and extra scratch, then one gradient part per
- * group. */
+ * strand of groups. */
 static size_t workspace(size_t cols, size_t extra, const dae_conv_shape *s, int B)
 {
     if (B <= 0)
         return 0;
     return (size_t)dae_parallel_threads() * (dae_groups_scratch(cols, B) + extra) +
-           (size_t)dae_groups_max_count(cols, B) * part_floats(s);
+           (size_t)dae_groups_max_strands(cols, B) * part_floats(s);
 }
 
 size_t dae_conv2d_workspace(const dae_conv_shape *s, int B)
@@ -170,7 +170,8 @@ typedef struct conv_job {
     size_t in, out;     /* floats per input and output sample */
     const float *x, *W, *b, *dy;
     float *y, *dx;
-    float *parts;       /* backward: one gradient part per group */
+    dae_groups g;
+    float *parts;       /* backward: one gradient part per strand */
     dae_act x_act;      /* backward: the activation that produced x */
     float x_alpha;
     size_t extra_at;    /* a thread's extra scratch, past its columns */
@@ -206,28 +207,43 @@ static void col2im_add(const dae_patches *p, int n, const float *cols,
 }
 
 /* Runs fn over the batch's groups, each thread with a group's columns and
- * extra floats of scratch; backward, then sums the groups' parts into dW
- * and db (db skipped when NULL). */
+ * extra floats of scratch. Backward (dW given), by strands, then sums the
+ * strands' parts into dW and db (db skipped when NULL). */
 static void run(conv_job *j, int B, size_t cols, size_t extra, float *work,
                 dae_group_fn fn, float *dW, float *db)
 {
-    const dae_groups g = dae_groups_make(cols, B);
     const size_t part = part_floats(j->s), nW = part - (size_t)j->s->F;
-    const size_t scratch = (size_t)g.size * cols + extra;
 
-    j->extra_at = (size_t)g.size * cols;
+    j->g = dae_groups_make(cols, B);
+    const size_t scratch = (size_t)j->g.size * cols + extra;
+    j->extra_at = (size_t)j->g.size * cols;
     j->parts = work + (size_t)dae_parallel_threads() * scratch;
-    dae_groups_run_scratch(&g, scratch, work, fn, j);
-    if (dW)
-        dae_groups_sum(j->parts, g.count, part, nW, dW);
+    if (!dW) {
+        dae_groups_run_scratch(&j->g, scratch, work, fn, j);
+        return;
+    }
+    dae_groups_run_strands(&j->g, scratch, work, fn, j);
+    dae_groups_sum(j->parts, dae_groups_strands(&j->g), part, nW, dW);
     if (db)
-        dae_groups_sum(j->parts + nW, g.count, part, (size_t)j->s->F, db);
+        dae_groups_sum(j->parts + nW, dae_groups_strands(&j->g), part,
+                       (size_t)j->s->F, db);
 }
 
-/* This group's part: dW's share, then db's. */
-static float *group_part(const conv_job *j, int index)
+/* This group's strand's part, dW's share then db's; *first: the group
+ * starts the strand, so writes the part where the others add to it. */
+static float *group_part(const conv_job *j, int index, int *first)
 {
-    return j->parts + (size_t)index * part_floats(j->s);
+    int k = dae_groups_strand(&j->g, index, first);
+    return j->parts + (size_t)k * part_floats(j->s);
+}
+
+/* The part's db share += (or, first, =) the column sums of n rows of dy. */
+static void bias_part(size_t rows, int F, const float *dy, float *db, int first)
+{
+    if (first)
+        dae_column_sums(rows, F, dy, db);
+    else
+        dae_column_sums_add(rows, F, dy, db);
 }
 
 /* What a backward pass reads and writes. */
@@ -273,19 +289,22 @@ static void conv_backward_group(void *ctx, int index, int n0, int n, float *cols
     const conv_job *j = ctx;
     const dae_conv_shape *s = j->s;
     const float *dy = j->dy + (size_t)n0 * j->out;
-    float *part = group_part(j, index);
+    int first;
+    float *part = group_part(j, index, &first);
     const size_t nW = (size_t)j->K * (size_t)s->F;
 
     if (direct_c1(s)) {
-        memset(part, 0, part_floats(s) * sizeof *part);
+        if (first)
+            memset(part, 0, part_floats(s) * sizeof *part);
         for (int i = 0; i < n; i++)
             dae_conv2d_c1_weight_grads(s, j->x + (size_t)(n0 + i) * j->in,
                                        dy + (size_t)i * j->out, part, part + nW,
                                        cols + j->extra_at);
     } else {
-        dae_column_sums((size_t)n * (size_t)j->rows, s->F, dy, part + nW);
+        bias_part((size_t)n * (size_t)j->rows, s->F, dy, part + nW, first);
         im2col(&j->p, n, j->x + (size_t)n0 * j->in, cols);
-        gemm(1, 0, j->K, s->F, n * j->rows, cols, j->K, dy, s->F, 0.0f, part, s->F);
+        gemm(1, 0, j->K, s->F, n * j->rows, cols, j->K, dy, s->F, first ? 0.0f : 1.0f,
+             part, s->F);
     }
     if (!j->dx)
         return;
@@ -381,10 +400,12 @@ static void pool_backward_group(void *ctx, int index, int n0, int n, float *cols
 {
     const conv_job *j = ctx;
     const dae_conv_shape *s = j->s;
-    float *part = group_part(j, index), *dy = cols + j->extra_at;
+    int first;
+    float *part = group_part(j, index, &first), *dy = cols + j->extra_at;
     const size_t nW = (size_t)j->K * (size_t)s->F;
 
-    memset(part, 0, part_floats(s) * sizeof *part);
+    if (first)
+        memset(part, 0, part_floats(s) * sizeof *part);
     for (int i = 0; i < n; i++) {
         size_t at = (size_t)(n0 + i);
         pooled_dy(j, at, dy);
@@ -450,12 +471,14 @@ static void transpose_backward_group(void *ctx, int index, int n0, int n, float 
     const conv_job *j = ctx;
     const dae_conv_shape *s = j->s;
     const float *dy = j->dy + (size_t)n0 * j->out, *x = j->x + (size_t)n0 * j->in;
-    float *part = group_part(j, index);
+    int first;
+    float *part = group_part(j, index, &first);
     const size_t nW = (size_t)j->K * (size_t)s->C;
 
-    dae_column_sums((size_t)n * (size_t)s->OH * (size_t)s->OW, s->F, dy, part + nW);
+    bias_part((size_t)n * (size_t)s->OH * (size_t)s->OW, s->F, dy, part + nW, first);
     im2col(&j->p, n, dy, cols);
-    gemm(1, 0, j->K, s->C, n * j->rows, cols, j->K, x, s->C, 0.0f, part, s->C);
+    gemm(1, 0, j->K, s->C, n * j->rows, cols, j->K, x, s->C, first ? 0.0f : 1.0f, part,
+         s->C);
     if (!j->dx)
         return;
     gemm(0, 0, n * j->rows, s->C, j->K, cols, j->K, j->W, s->C, 0.0f,

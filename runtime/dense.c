@@ -103,14 +103,15 @@ void dae_bias_rows(size_t rows, int cols, const float *b, float *y)
 
 #define SUM_CHUNK 64 /* columns summed in registers at once: 8 vectors */
 
-/* Columns [c0, c0 + 8*nv), each summed down the rows in row order. */
+/* Columns [c0, c0 + 8*nv), each summed down the rows in row order, from
+ * zero or (add) from db. */
 static void column_sums_chunk(size_t rows, int cols, const float *dy, int c0,
-                              int nv, float *db)
+                              int nv, float *db, int add)
 {
     v8 acc[SUM_CHUNK / 8];
 
     for (int v = 0; v < nv; v++)
-        acc[v] = (v8){0};
+        acc[v] = add ? *(const v8 *)(db + c0 + 8 * v) : (v8){0};
     for (size_t i = 0; i < rows; i++) {
         const v8 *row = (const v8 *)(dy + i * (size_t)cols + c0);
         for (int v = 0; v < nv; v++)
@@ -120,20 +121,31 @@ static void column_sums_chunk(size_t rows, int cols, const float *dy, int c0,
         *(v8 *)(db + c0 + 8 * v) = acc[v];
 }
 
-void dae_column_sums(size_t rows, int cols, const float *dy, float *db)
+static void column_sums(size_t rows, int cols, const float *dy, float *db, int add)
 {
     const int whole = cols / 8 * 8;
 
     for (int c0 = 0; c0 < whole; c0 += SUM_CHUNK)
         column_sums_chunk(rows, cols, dy, c0,
-                          (whole - c0 < SUM_CHUNK ? whole - c0 : SUM_CHUNK) / 8, db);
+                          (whole - c0 < SUM_CHUNK ? whole - c0 : SUM_CHUNK) / 8, db, add);
     if (whole == cols)
         return;
-    for (int j = whole; j < cols; j++)
-        db[j] = 0.0f;
+    if (!add)
+        for (int j = whole; j < cols; j++)
+            db[j] = 0.0f;
     for (size_t i = 0; i < rows; i++)
         for (int j = whole; j < cols; j++)
             db[j] += dy[i * (size_t)cols + j];
+}
+
+void dae_column_sums(size_t rows, int cols, const float *dy, float *db)
+{
+    column_sums(rows, cols, dy, db, 0);
+}
+
+void dae_column_sums_add(size_t rows, int cols, const float *dy, float *db)
+{
+    column_sums(rows, cols, dy, db, 1);
 }
 
 /* dW[:, c0:c0+n] = x^T dy[:, c0:c0+n] */

@@ -26,6 +26,8 @@ void dae_dense_backward(int B, int in, int out, const float *x, dae_act x_act,
  * NULL), for a GEMM to add onto; db = the column sums of dy. */
 void dae_bias_rows(size_t rows, int cols, const float *b, float *y);
 void dae_column_sums(size_t rows, int cols, const float *dy, float *db);
+/* db += the column sums of dy (each column's sum starting from db). */
+void dae_column_sums_add(size_t rows, int cols, const float *dy, float *db);
 
 /* Seconds spent in the dense products so far, with the bias and
  * activation fused into them (for DAE_PROFILE=1). */

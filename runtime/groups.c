@@ -68,6 +68,32 @@ int dae_groups_max_count(size_t per_sample, int B)
     return most < B ? most : B;
 }
 
+int dae_groups_strands(const dae_groups *g)
+{
+    return g->count < DAE_GROUP_STRANDS ? g->count : DAE_GROUP_STRANDS;
+}
+
+int dae_groups_max_strands(size_t per_sample, int B)
+{
+    int most = dae_groups_max_count(per_sample, B);
+    return most < DAE_GROUP_STRANDS ? most : DAE_GROUP_STRANDS;
+}
+
+/* The first group of strand k (k = strands: one past the last group). */
+static int strand_start(const dae_groups *g, int k)
+{
+    return (int)((long)g->count * k / dae_groups_strands(g));
+}
+
+int dae_groups_strand(const dae_groups *g, int index, int *first)
+{
+    int k = 0;
+    while (strand_start(g, k + 1) <= index)
+        k++;
+    *first = index == strand_start(g, k);
+    return k;
+}
+
 typedef struct run_job {
     const dae_groups *g;
     size_t scratch;
@@ -76,16 +102,30 @@ typedef struct run_job {
     void *ctx;
 } run_job;
 
+static void run_group(const run_job *j, int i, float *mine)
+{
+    int n0 = i * j->g->size;
+    int n = j->g->B - n0 < j->g->size ? j->g->B - n0 : j->g->size;
+    j->fn(j->ctx, i, n0, n, mine);
+}
+
 static void run_range(void *ctx, size_t first, size_t last)
 {
     const run_job *j = ctx;
     float *mine = j->work + (size_t)dae_parallel_part() * j->scratch;
 
-    for (size_t i = first; i < last; i++) {
-        int n0 = (int)i * j->g->size;
-        int n = j->g->B - n0 < j->g->size ? j->g->B - n0 : j->g->size;
-        j->fn(j->ctx, (int)i, n0, n, mine);
-    }
+    for (size_t i = first; i < last; i++)
+        run_group(j, (int)i, mine);
+}
+
+static void strand_range(void *ctx, size_t first, size_t last)
+{
+    const run_job *j = ctx;
+    float *mine = j->work + (size_t)dae_parallel_part() * j->scratch;
+
+    for (size_t k = first; k < last; k++)
+        for (int i = strand_start(j->g, (int)k); i < strand_start(j->g, (int)k + 1); i++)
+            run_group(j, i, mine);
 }
 
 void dae_groups_run(const dae_groups *g, size_t per_sample, float *work,
@@ -94,15 +134,28 @@ void dae_groups_run(const dae_groups *g, size_t per_sample, float *work,
     dae_groups_run_scratch(g, (size_t)g->size * per_sample, work, fn, ctx);
 }
 
+/* Tasks on the pool with OpenBLAS on one thread. */
+static void run_tasks(size_t n, dae_range_fn fn, run_job *j)
+{
+    int blas = openblas_get_num_threads();
+
+    openblas_set_num_threads(1);
+    dae_parallel_for(n, 2, fn, j);
+    openblas_set_num_threads(blas);
+}
+
 void dae_groups_run_scratch(const dae_groups *g, size_t scratch, float *work,
                             dae_group_fn fn, void *ctx)
 {
     run_job j = {g, scratch, work, fn, ctx};
-    int blas = openblas_get_num_threads();
+    run_tasks((size_t)g->count, run_range, &j);
+}
 
-    openblas_set_num_threads(1);
-    dae_parallel_for((size_t)g->count, 2, run_range, &j);
-    openblas_set_num_threads(blas);
+void dae_groups_run_strands(const dae_groups *g, size_t scratch, float *work,
+                            dae_group_fn fn, void *ctx)
+{
+    run_job j = {g, scratch, work, fn, ctx};
+    run_tasks((size_t)dae_groups_strands(g), strand_range, &j);
 }
 
 typedef struct sum_job {

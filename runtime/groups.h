@@ -38,6 +38,23 @@ void dae_groups_run(const dae_groups *g, size_t per_sample, float *work,
 void dae_groups_run_scratch(const dae_groups *g, size_t scratch, float *work,
                             dae_group_fn fn, void *ctx);
 
+/* A backward pass sums its weight gradient in strands: strand k takes
+ * groups [count*k/S, count*(k+1)/S) in order on one thread, the first
+ * writing the strand's part and the others adding to it, and the S parts
+ * (S = min(DAE_GROUP_STRANDS, count)) are summed in order at the end.
+ * Fewer parts to write, keep and sum than one per group (32 on the
+ * article's widest layers), and the same sums for any thread count. */
+#define DAE_GROUP_STRANDS 8
+int dae_groups_strands(const dae_groups *g);
+/* Parts a backward pass needs for any batch of at most B samples. */
+int dae_groups_max_strands(size_t per_sample, int B);
+/* The strand of group index; *first says whether the group starts it. */
+int dae_groups_strand(const dae_groups *g, int index, int *first);
+/* dae_groups_run_scratch, a strand per task: each strand's groups in
+ * order on one thread. */
+void dae_groups_run_strands(const dae_groups *g, size_t scratch, float *work,
+                            dae_group_fn fn, void *ctx);
+
 /* out[i] = parts[i] + parts[stride + i] + ... in part order, over count
  * parts, for i < len; split over the pool by i. */
 void dae_groups_sum(const float *parts, int count, size_t stride, size_t len,

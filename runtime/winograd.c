@@ -141,7 +141,7 @@ size_t dae_winograd_sample_floats(const dae_conv_shape *s)
     return in_floats(s) + out_floats(s);
 }
 
-/* One group's share of dU and db. */
+/* One strand's share of dU and db (groups.h). */
 static size_t part_floats(const dae_conv_shape *s)
 {
     return kernel_floats(s) + (size_t)s->F;
@@ -155,11 +155,11 @@ size_t dae_winograd_workspace(const dae_conv_shape *s, int B)
         return 0;
     return 2 * kernel_floats(s) +
            (size_t)dae_parallel_threads() * dae_groups_scratch(per, B) +
-           (size_t)dae_groups_max_count(per, B) * part_floats(s);
+           (size_t)dae_groups_max_strands(per, B) * part_floats(s);
 }
 
 /* work = U (the transformed kernel), dU, each thread's group matrices,
- * then one part per group. */
+ * then one part per strand of groups. */
 typedef struct scratch {
     float *U, *dU, *groups, *parts;
 } scratch;
@@ -523,6 +523,7 @@ typedef struct pass_job {
     const scratch *w;
     const float *x, *b, *dy;
     float *y, *dx;
+    const dae_groups *g;
 } pass_job;
 
 static void forward_group(void *ctx, int index, int n0, int n, float *mats)
@@ -542,7 +543,8 @@ static void forward_group(void *ctx, int index, int n0, int n, float *mats)
                   j->y + (size_t)n0 * out_size(s), j->y + (size_t)n0 * out_size(s));
 }
 
-/* This group's dU part (V^T dM over its tiles) and db part; its dx. */
+/* This group's share of dU (V^T dM over its tiles) and db, written into
+ * its strand's part if it starts the strand, else added; its dx. */
 static void backward_group(void *ctx, int index, int n0, int n, float *mats)
 {
     const pass_job *j = ctx;
@@ -550,14 +552,18 @@ static void backward_group(void *ctx, int index, int n0, int n, float *mats)
     const size_t T = (size_t)n * tiles(&j->fg), Tx = (size_t)n * tiles(&j->dg);
     const float *dy = j->dy + (size_t)n0 * out_size(s);
     float *in = mats, *out = mats + (size_t)n * in_floats(s);
-    float *part = j->w->parts + (size_t)index * part_floats(s);
+    int first, k = dae_groups_strand(j->g, index, &first);
+    float *part = j->w->parts + (size_t)k * part_floats(s);
+    const size_t rows = (size_t)n * (size_t)s->OH * (size_t)s->OW;
 
-    dae_column_sums((size_t)n * (size_t)s->OH * (size_t)s->OW, s->F, dy,
-                    part + kernel_floats(s));
+    if (first)
+        dae_column_sums(rows, s->F, dy, part + kernel_floats(s));
+    else
+        dae_column_sums_add(rows, s->F, dy, part + kernel_floats(s));
     run_tiles(input_tiles, &j->fg, j->x + (size_t)n0 * in_size(s), NULL, in, T,
               (size_t)s->C, NULL);
     run_tiles(dy_tiles, &j->fg, dy, NULL, out, T, (size_t)s->F, NULL);
-    gemm16(1, 0, (size_t)s->C, s->F, (int)T, in, out, 0.0f, part);
+    gemm16(1, 0, (size_t)s->C, s->F, (int)T, in, out, first ? 0.0f : 1.0f, part);
     if (!j->dx)
         return;
     /* dx: the flipped kernel's correlation over dy */
@@ -575,7 +581,7 @@ void dae_winograd_forward(const dae_conv_shape *s, int B, const float *x,
     const size_t per = dae_winograd_sample_floats(s);
     const dae_groups g = dae_groups_make(per, B);
     const scratch w = carve(s, &g, work);
-    pass_job j = {s, forward_geo(s), dx_geo(s), &w, x, b, NULL, y, NULL};
+    pass_job j = {s, forward_geo(s), dx_geo(s), &w, x, b, NULL, y, NULL, &g};
 
     run_kernel(kernel_rows, s, W, w.U, 0);
     dae_groups_run(&g, per, w.groups, forward_group, &j);
@@ -594,13 +600,14 @@ void dae_winograd_backward(const dae_conv_shape *s, int B, const float *x,
     const size_t per = dae_winograd_sample_floats(s), part = part_floats(s);
     const dae_groups g = dae_groups_make(per, B);
     const scratch w = carve(s, &g, work);
-    pass_job j = {s, forward_geo(s), dx_geo(s), &w, x, NULL, dy, NULL, dx};
+    pass_job j = {s, forward_geo(s), dx_geo(s), &w, x, NULL, dy, NULL, dx, &g};
 
     if (dx)
         run_kernel(kernel_rows, s, W, w.U, 1);
-    dae_groups_run(&g, per, w.groups, backward_group, &j);
-    dae_groups_sum(w.parts, g.count, part, kernel_floats(s), w.dU);
+    dae_groups_run_strands(&g, (size_t)g.size * per, w.groups, backward_group, &j);
+    dae_groups_sum(w.parts, dae_groups_strands(&g), part, kernel_floats(s), w.dU);
     if (db)
-        dae_groups_sum(w.parts + kernel_floats(s), g.count, part, (size_t)s->F, db);
+        dae_groups_sum(w.parts + kernel_floats(s), dae_groups_strands(&g), part,
+                       (size_t)s->F, db);
     run_kernel(kernel_grad_rows, s, w.dU, dW, 0);
 }

@@ -1,6 +1,7 @@
 /* The batch groups of the conv kernels (groups.c): sizes, the workspace
- * bound over smaller batches, every sample in exactly one group, and the
- * ordered sum of parts. */
+ * bound over smaller batches, every sample in exactly one group, the
+ * strands of groups a weight gradient is summed in, and the ordered sum of
+ * parts. */
 #include <stdlib.h>
 #include <string.h>
 #include "check.h"
@@ -78,6 +79,54 @@ static void check_run(size_t per, int B)
     free(v.work);
 }
 
+/* Strands: consecutive runs of groups, at most DAE_GROUP_STRANDS, each
+ * visited in order by one thread, its first group flagged. */
+typedef struct strand_visit {
+    const dae_groups *g;
+    int last[DAE_GROUP_STRANDS];   /* the last group each strand saw */
+    int thread[DAE_GROUP_STRANDS];
+    int *seen;
+    int bad;
+} strand_visit;
+
+static void strand_mark(void *ctx, int index, int n0, int n, float *scratch)
+{
+    strand_visit *v = ctx;
+    int first, k = dae_groups_strand(v->g, index, &first);
+
+    (void)n0, (void)n, (void)scratch;
+    v->seen[index]++;
+    if (first != (v->last[k] < 0) || (!first && v->last[k] != index - 1) ||
+        (!first && v->thread[k] != dae_parallel_part()))
+        v->bad = 1;
+    v->last[k] = index;
+    v->thread[k] = dae_parallel_part();
+}
+
+static void check_strands(size_t per, int B, int strands)
+{
+    char name[96];
+    dae_groups g = dae_groups_make(per, B);
+    strand_visit v = {&g, {0}, {0}, calloc((size_t)g.count + 1, sizeof(int)), 0};
+    float *work = malloc((size_t)dae_parallel_threads() * sizeof(float));
+    int ok;
+
+    for (int k = 0; k < DAE_GROUP_STRANDS; k++)
+        v.last[k] = -1;
+    dae_groups_run_strands(&g, 1, work, strand_mark, &v);
+    ok = !v.bad && dae_groups_strands(&g) == strands &&
+         dae_groups_max_strands(per, B) >= strands;
+    for (int i = 0; i < g.count; i++)
+        ok &= v.seen[i] == 1;
+    for (int k = 0; k < strands; k++) /* every strand ends where the next begins */
+        ok &= v.last[k] >= 0 && (k + 1 == strands || v.last[k] + 1 < g.count);
+    ok &= strands == 0 || v.last[strands - 1] == g.count - 1;
+    snprintf(name, sizeof name, "groups_strands_of_%d_groups_B%d", g.count, B);
+    check_report(ok, name, "%d strands (expected %d)", dae_groups_strands(&g), strands);
+    free(v.seen);
+    free(work);
+}
+
 /* 3 parts of 5 floats, stride 7: the sum in part order. */
 static void check_sum(void)
 {
@@ -118,6 +167,13 @@ int main(void)
     check_run(100, 37);
     dae_groups_set_cap(0);
     check_run(50, 128);
+    check_strands(112896, 128, 8); /* 32 groups: 4 a strand */
+    check_strands(28224, 96, 8);
+    check_strands(100, 5, 5);      /* fewer groups than strands */
+    dae_groups_set_cap(300);
+    check_strands(100, 128, 8);    /* 43 groups: strands of 5 and 6 */
+    dae_groups_set_cap(0);
+    check_strands(100, 0, 0);
     check_sum();
     return check_failures != 0;
 }
