@@ -323,11 +323,13 @@ static void fuse_activation_grads(plan *p)
 }
 
 /* The first layer with parameters, when it is a conv2d on one input
- * channel feeding a maxpool, takes the pool's gradient itself: its input
- * needs no gradient, so its weight gradients are all its backward, and
- * they come direct from each image's output gradient made in cache
- * (dae_conv2d_pool_backward) instead of the batch's written out by the
- * pool and read back (the article's first layer: 25 MB a batch). */
+ * channel feeding a maxpool, runs the pool with it. Forward, each row pair
+ * is pooled while in cache (dae_conv2d_pool_forward). Backward, it takes
+ * the pool's gradient itself: its input needs no gradient, so its weight
+ * gradients are all its backward, and they come direct from each image's
+ * output gradient made in cache (dae_conv2d_pool_backward) instead of the
+ * batch's written out by the pool and read back (the article's first
+ * layer: 25 MB a batch). */
 static void fuse_pool_backward(plan *p)
 {
     int i = 0;
@@ -339,8 +341,8 @@ static void fuse_pool_backward(plan *p)
     if (strcmp(conv->kind->word, "conv2d") != 0 || conv->in.c != 1
         || strcmp(pool->kind->word, "maxpool") != 0 || conv->separate_logits)
         return;
-    conv->backward_through_pool = true;
-    pool->backward_by_conv = true;
+    conv->fused_pool = true;
+    pool->pool_in_conv = true;
 }
 
 /* A layer's output gradient lives from the backward of the layer above

@@ -146,6 +146,14 @@ void conv_emit_forward(emit_ctx *e, const plan_layer *l, const char *in)
                                                         : "dae_conv2d_transpose_forward";
     if (l->use_bias)
         snprintf(bias, sizeof bias, "P(%zu)", l->bias_off);
+    if (l->fused_pool) { /* plan.h; the pool is the next layer */
+        char pool_geo[32];
+        emit_line(e, "dae_conv2d_pool_forward(&%s, &%s, B, %s, P(%zu), %s, A(%zu), A(%zu), "
+                  "net->work);", layer_shape_name(e, l, geo),
+                  layer_shape_name(e, l + 1, pool_geo), in, l->kernel_off, bias,
+                  l->out_off, l[1].out_off);
+        return;
+    }
     emit_line(e, "%s(&%s, B, %s, P(%zu), %s, A(%zu), net->work);", fn,
               layer_shape_name(e, l, geo), in, l->kernel_off, bias,
               l->separate_logits ? l->logits_off : l->out_off);
@@ -154,7 +162,7 @@ void conv_emit_forward(emit_ctx *e, const plan_layer *l, const char *in)
 }
 
 /* The conv2d's backward from the maxpool's gradient (plan.h's
- * backward_through_pool); the pool is the next layer. */
+ * fused_pool); the pool is the next layer. */
 static void emit_pool_backward(emit_ctx *e, const plan_layer *l, const char *in)
 {
     char geo[32], pool_geo[32], bias[32] = "NULL";
@@ -172,7 +180,7 @@ void conv_emit_backward(emit_ctx *e, const plan_layer *l, const char *in,
                         const char *din)
 {
     char geo[32], bias[32] = "NULL", x_act[80];
-    if (l->backward_through_pool) {
+    if (l->fused_pool) {
         emit_pool_backward(e, l, in);
         return;
     }

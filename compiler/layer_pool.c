@@ -17,6 +17,10 @@ bool maxpool_resolve(plan_layer *l, const stmt_args *a)
 void maxpool_emit_forward(emit_ctx *e, const plan_layer *l, const char *in)
 {
     char geo[32];
+    if (l->pool_in_conv) {
+        emit_line(e, "/* pooled into A(%zu) by the conv2d above, row by row */", l->out_off);
+        return;
+    }
     emit_line(e, "dae_maxpool_forward(&%s, B, %s, A(%zu));",
               layer_shape_name(e, l, geo), in, l->out_off);
 }
@@ -27,7 +31,7 @@ void maxpool_emit_backward(emit_ctx *e, const plan_layer *l, const char *in,
     char geo[32], x_act[80];
     if (!din) /* nothing below needs a gradient */
         return;
-    if (l->backward_by_conv) {
+    if (l->pool_in_conv) {
         emit_line(e, "/* the conv2d below takes D(%zu) through this pool */", l->grad_off);
         return;
     }

@@ -36,7 +36,7 @@ void plan_im2col_only(plan *p)
 {
     p->im2col_only = true;
     for (int i = 0; i < p->n_layers; i++)
-        p->layers[i].backward_through_pool = p->layers[i].backward_by_conv = false;
+        p->layers[i].fused_pool = p->layers[i].pool_in_conv = false;
 }
 
 /* Must agree with runtime/session.c: parameters, gradients and two

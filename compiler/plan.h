@@ -69,12 +69,13 @@ typedef struct plan_layer {
     int input_act;
     double input_alpha;
     bool act_grad_by_next;
-    /* backward fusion with max pooling: a first conv2d on one input
-     * channel followed by a maxpool makes its output gradient itself, an
-     * image at a time from the pool's (dae_conv2d_pool_backward), and the
-     * pool emits no backward of its own */
-    bool backward_through_pool;  /* the conv2d */
-    bool backward_by_conv;       /* the maxpool */
+    /* fusion with max pooling: the first conv2d, on one input channel,
+     * followed by a maxpool pools each row pair as soon as it is computed
+     * (dae_conv2d_pool_forward) and makes its output gradient itself, an
+     * image at a time from the pool's (dae_conv2d_pool_backward); the pool
+     * emits no calls of its own */
+    bool fused_pool;     /* the conv2d */
+    bool pool_in_conv;   /* the maxpool */
     double flops;              /* forward multiply-adds x2 per sample */
 } plan_layer;
 

@@ -354,6 +354,20 @@ void dae_conv2d_forward(const dae_conv_shape *s, int B, const float *x,
     run(&j, B, dae_patches_cols(&j.p), 0, work, conv_forward_group, NULL, NULL);
 }
 
+void dae_conv2d_pool_forward(const dae_conv_shape *s, const dae_pool_shape *ps,
+                             int B, const float *x, const float *W, const float *b,
+                             float *y, float *p, float *work)
+{
+    if (B <= 0)
+        return;
+    if (!winograd(s) && !direct_f1(s) && direct_c1(s)) {
+        dae_conv2d_c1_pool_forward(s, ps, B, x, W, b, y, p);
+        return;
+    }
+    dae_conv2d_forward(s, B, x, W, b, y, work);
+    dae_maxpool_forward(ps, B, y, p);
+}
+
 void dae_conv2d_backward(const dae_conv_shape *s, int B, const float *x,
                          dae_act x_act, float x_alpha, const float *W,
                          const float *dy, float *dx, float *dW, float *db,

@@ -101,6 +101,14 @@ void dae_maxpool_backward(const dae_pool_shape *s, int B, const float *x,
                           dae_act x_act, float x_alpha, const float *y,
                           const float *dy, float *dx);
 
+/* A conv2d feeding a max pool, forward: y as dae_conv2d_forward, and p =
+ * the pool of y as dae_maxpool_forward (ps's input is y). On one input
+ * channel each row of p is made while the rows of y it reads are still in
+ * cache; other shapes run the two passes. */
+void dae_conv2d_pool_forward(const dae_conv_shape *s, const dae_pool_shape *ps,
+                             int B, const float *x, const float *W, const float *b,
+                             float *y, float *p, float *work);
+
 /* A conv2d feeding a max pool, backward, when the conv's input needs no
  * gradient (an image model's first layer): dW and db (db skipped when
  * NULL) from dp, the pool's output gradient, as dae_maxpool_backward

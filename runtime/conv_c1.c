@@ -17,6 +17,7 @@
 #include <string.h>
 #include "im2col.h"
 #include "parallel.h"
+#include "pool.h"
 #include "v8.h"
 
 #define CHUNK 64 /* filters per accumulator: 8 AVX vectors */
@@ -32,6 +33,8 @@ typedef struct c1_job {
     dae_patches p;
     const float *x, *W, *b;
     float *y;
+    const dae_pool_shape *pool; /* pools y into pooled as rows are done */
+    float *pooled;
 } c1_job;
 
 /* Filters [f0, f0 + CHUNK) of one output pixel, accumulated in registers
@@ -123,6 +126,20 @@ static void forward_block(const c1_job *j, const float *x, int oh, int ow0, floa
     }
 }
 
+/* Makes the pool's output rows from pooled on whose windows lie in the
+ * first done rows of img (image n); returns the rows made so far. */
+static int pool_rows(const c1_job *j, size_t n, const float *img, int done,
+                     int pooled)
+{
+    const dae_pool_shape *ps = j->pool;
+    const size_t row = (size_t)ps->OW * (size_t)ps->C;
+    float *out = j->pooled + n * (size_t)ps->OH * row;
+
+    for (; pooled < ps->OH && dae_maxpool_rows_read(ps, pooled) <= done; pooled++)
+        dae_maxpool_forward_row(ps, img, pooled, out + (size_t)pooled * row);
+    return pooled;
+}
+
 static void forward_images(void *ctx, size_t first, size_t last)
 {
     const c1_job *j = ctx;
@@ -137,8 +154,10 @@ static void forward_images(void *ctx, size_t first, size_t last)
         lo = hi = 0;
     for (size_t n = first; n < last; n++) {
         const float *x = j->x + n * in;
-        float *y = j->y + n * out;
-        /* a row of outputs is activated while it is still in L1 */
+        float *img = j->y + n * out, *y = img;
+        int pooled = 0; /* rows of the pool's output made */
+        /* a row of outputs is activated while it is still in L1, and
+         * pooled with the row before while both are */
         for (int oh = 0; oh < s->OH; oh++, y += row) {
             int ow = 0;
             for (; ow < lo; ow++)
@@ -148,6 +167,8 @@ static void forward_images(void *ctx, size_t first, size_t last)
             for (; ow < s->OW; ow++)
                 forward_pixel(j, x, oh, ow, y + (size_t)ow * (size_t)s->F);
             dae_act_apply(s->act, s->alpha, row, y, y);
+            if (j->pool)
+                pooled = pool_rows(j, n, img, oh + 1, pooled);
         }
     }
 }
@@ -155,7 +176,16 @@ static void forward_images(void *ctx, size_t first, size_t last)
 void dae_conv2d_c1_forward(const dae_conv_shape *s, int B, const float *x,
                            const float *W, const float *b, float *y)
 {
-    c1_job j = {s, patches(s), x, W, b, y};
+    c1_job j = {s, patches(s), x, W, b, y, NULL, NULL};
+
+    dae_parallel_for((size_t)(B > 0 ? B : 0), 2, forward_images, &j);
+}
+
+void dae_conv2d_c1_pool_forward(const dae_conv_shape *s, const dae_pool_shape *ps,
+                                int B, const float *x, const float *W,
+                                const float *b, float *y, float *p)
+{
+    c1_job j = {s, patches(s), x, W, b, y, ps, p};
 
     dae_parallel_for((size_t)(B > 0 ? B : 0), 2, forward_images, &j);
 }

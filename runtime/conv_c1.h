@@ -11,6 +11,11 @@
 
 void dae_conv2d_c1_forward(const dae_conv_shape *s, int B, const float *x,
                            const float *W, const float *b, float *y);
+/* The same, and p = the max pool ps of y, each row of p made as soon as
+ * the rows of y it reads are (dae_conv2d_pool_forward). */
+void dae_conv2d_c1_pool_forward(const dae_conv_shape *s, const dae_pool_shape *ps,
+                                int B, const float *x, const float *W,
+                                const float *b, float *y, float *p);
 
 /* Floats of scratch dae_conv2d_c1_weight_grads needs. */
 size_t dae_conv2d_c1_grad_scratch(const dae_conv_shape *s);

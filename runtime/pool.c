@@ -86,18 +86,29 @@ typedef struct pool_job {
     float x_alpha;
 } pool_job;
 
+void dae_maxpool_forward_row(const dae_pool_shape *s, const float *img, int oh,
+                             float *y)
+{
+    for (int ow = 0; ow < s->OW; ow++, y += s->C)
+        pool_pixel(s, img, oh, ow, y);
+}
+
+int dae_maxpool_rows_read(const dae_pool_shape *s, int oh)
+{
+    int end = oh * s->SH - s->pad_top + s->PH;
+    return end < s->H ? end : s->H;
+}
+
 static void forward_range(void *ctx, size_t first, size_t last)
 {
     const pool_job *j = ctx;
     const dae_pool_shape *s = j->s;
     const size_t in = (size_t)s->H * (size_t)s->W * (size_t)s->C;
     const size_t out = (size_t)s->OH * (size_t)s->OW * (size_t)s->C;
-    for (size_t n = first; n < last; n++) {
-        float *y = j->y + n * out;
+    const size_t row = (size_t)s->OW * (size_t)s->C;
+    for (size_t n = first; n < last; n++)
         for (int oh = 0; oh < s->OH; oh++)
-            for (int ow = 0; ow < s->OW; ow++, y += s->C)
-                pool_pixel(s, j->x + n * in, oh, ow, y);
-    }
+            dae_maxpool_forward_row(s, j->x + n * in, oh, j->y + n * out + (size_t)oh * row);
 }
 
 void dae_maxpool_forward(const dae_pool_shape *s, int B, const float *x, float *y)

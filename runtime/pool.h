@@ -1,10 +1,17 @@
-/* Max pooling's backward pass on one image, for kernels that fuse it with
- * the layer below (dae_conv2d_pool_backward): the image's input gradient
- * is then made in cache and used at once, never stored for the batch. */
+/* Max pooling on one image, for kernels that fuse it with the layer below
+ * (dae_conv2d_pool_forward, dae_conv2d_pool_backward): a row of the output
+ * is made while the rows it reads are in cache; the image's input
+ * gradient is made in cache and used at once, never stored for the batch. */
 #ifndef DAE_POOL_H
 #define DAE_POOL_H
 
 #include "conv.h"
+
+/* Row oh of the output (OW x C floats at y) from the image img. */
+void dae_maxpool_forward_row(const dae_pool_shape *s, const float *img, int oh,
+                             float *y);
+/* Input rows [0, n) hold every cell row oh's windows read: n. */
+int dae_maxpool_rows_read(const dae_pool_shape *s, int oh);
 
 /* dx (H x W x C, overwritten) from dy (OH x OW x C): each window's
  * gradient at the window's first maximum in x, as dae_maxpool_backward. */

@@ -64,10 +64,10 @@ static void forward(dae_net *net)
 
     /* encoder */
     /* conv.dae:5: conv2d  64, kernel=3x3, activation=relu, padding=same;  -> 28x28x64 */
-    dae_conv2d_forward(&SHAPE_0, B, net->x, P(0), P(576), A(0), net->work);
+    dae_conv2d_pool_forward(&SHAPE_0, &SHAPE_1, B, net->x, P(0), P(576), A(0), A(50176), net->work);
 
     /* conv.dae:6: maxpool 2x2, padding=same;  -> 14x14x64 */
-    dae_maxpool_forward(&SHAPE_1, B, A(0), A(50176));
+    /* pooled into A(50176) by the conv2d above, row by row */
 
     /* conv.dae:7: conv2d  64, kernel=3x3, activation=relu, padding=same;  -> 14x14x64 */
     dae_conv2d_forward(&SHAPE_2, B, A(50176), P(640), P(37504), A(62720), net->work);

@@ -844,11 +844,12 @@ static void check_pool_fused_input_grad(const struct pool_spec *c, dae_act act,
     free(x), free(y), free(dy), free(plain), free(fused);
 }
 
-/* dae_conv2d_pool_backward against the two passes it fuses, the pool's
- * backward (through the conv's activation) and then the conv's: bit for
- * bit where both take conv_c1.c's direct weight gradients (one input
- * channel), within float rounding elsewhere (im2col products summed image
- * by image, or conv_f1.c's sums for one filter). */
+/* dae_conv2d_pool_forward against the conv's forward and then the pool's,
+ * bit for bit. dae_conv2d_pool_backward against the two passes it fuses,
+ * the pool's backward (through the conv's activation) and then the
+ * conv's: bit for bit where both take conv_c1.c's direct weight gradients
+ * (one input channel), within float rounding elsewhere (im2col products
+ * summed image by image, or conv_f1.c's sums for one filter). */
 static void check_conv_pool_backward(const struct conv_spec *c,
                                      const struct pool_spec *pc, int algo,
                                      dae_act act, float alpha)
@@ -868,6 +869,7 @@ static void check_conv_pool_backward(const struct conv_spec *c,
     float *y = alloc_floats(ny), *p = alloc_floats(np), *dp = alloc_floats(np);
     float *dy = alloc_floats(ny), *dW = alloc_floats(nW), *db = alloc_floats((size_t)s.F);
     float *fW = alloc_floats(nW), *fb = alloc_floats((size_t)s.F), *fW2 = alloc_floats(nW);
+    float *fy = alloc_floats(ny), *fp = alloc_floats(np);
     float *plain_work = malloc(sizeof(float) * plain_ws);
     float *fused_work = malloc(sizeof(float) * fused_ws); /* exact: ASan sees overruns */
     char nm[200];
@@ -882,6 +884,14 @@ static void check_conv_pool_backward(const struct conv_spec *c,
     fill_nan(fb, (size_t)s.F);
     dae_conv2d_forward(&s, c->B, x, W, b, y, plain_work);
     dae_maxpool_forward(&ps, c->B, y, p);
+    fill_nan(fy, ny);
+    fill_nan(fp, np);
+    dae_conv2d_pool_forward(&s, &ps, c->B, x, W, b, fy, fp, fused_work);
+    snprintf(nm, sizeof nm, "conv2d_pool_forward_%dx%dx%d_k%dx%d_f%d_s%d_pool%dx%d_s%d_%s_%s_B%d",
+             c->H, c->W, c->C, c->KH, c->KW, c->F, c->SH, pc->PH, pc->PW, pc->SH,
+             dae_act_name(act), algo == DAE_CONV_GEMM ? "gemm" : "planned", c->B);
+    check_report(memcmp(y, fy, ny * sizeof *y) == 0 && memcmp(p, fp, np * sizeof *p) == 0,
+                 nm, "y and the pool of y against the two passes, bit for bit");
     dae_maxpool_backward(&ps, c->B, y, act, alpha, p, dp, dy);
     dae_conv2d_backward(&s, c->B, x, DAE_LINEAR, 0.0f, W, dy, NULL, dW, db, plain_work);
     dae_conv2d_pool_backward(&s, &ps, c->B, x, y, dp, fW, fb, fused_work);
@@ -906,7 +916,7 @@ static void check_conv_pool_backward(const struct conv_spec *c,
     snprintf(nm + strlen(nm), sizeof nm - strlen(nm), "_without_db");
     check_report(memcmp(fW, fW2, nW * sizeof *fW) == 0, nm, NULL);
     free(x), free(W), free(b), free(y), free(p), free(dp), free(dy), free(dW), free(db);
-    free(fW), free(fb), free(fW2), free(plain_work), free(fused_work);
+    free(fW), free(fb), free(fW2), free(fy), free(fp), free(plain_work), free(fused_work);
 }
 
 static void check_conv_pool_backwards(void)
