@@ -330,7 +330,7 @@ static void fuse_activation_grads(plan *p)
  * output gradient made in cache (dae_conv2d_pool_backward) instead of the
  * batch's written out by the pool and read back (the article's first
  * layer: 25 MB a batch). */
-static void fuse_pool_backward(plan *p)
+static void fuse_first_conv_pool(plan *p)
 {
     int i = 0;
     while (i < p->n_layers && !p->layers[i].kernel_size)
@@ -410,7 +410,7 @@ static void layout(plan *p)
     layout_gradients(p);
     p->loss_grad_off = last->grad_off;
     fuse_activation_grads(p);
-    fuse_pool_backward(p);
+    fuse_first_conv_pool(p);
 }
 
 /* Convolutions gather patches (im2col) of at least one sample: the grid

@@ -165,8 +165,7 @@ static void emit_shapes(emit_ctx *e)
         if (!l->kind->workspace_fn)
             continue;
         emit_line(e, "n = %s(&%s, B);",
-                  l->fused_pool ? "dae_conv2d_pool_workspace"
-                                           : l->kind->workspace_fn,
+                  l->fused_pool ? "dae_conv2d_pool_workspace" : l->kind->workspace_fn,
                   layer_shape_name(e, l, name));
         emit_line(e, "most = n > most ? n : most;");
     }

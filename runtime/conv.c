@@ -430,9 +430,7 @@ static void pool_backward_group(void *ctx, int index, int n0, int n, float *cols
         }
         im2col(&j->p, 1, j->x + at * j->in, cols);
         gemm(1, 0, j->K, s->F, j->rows, cols, j->K, dy, s->F, 1.0f, part, s->F);
-        for (int r = 0; r < j->rows; r++)
-            for (int f = 0; f < s->F; f++)
-                part[nW + (size_t)f] += dy[(size_t)r * (size_t)s->F + (size_t)f];
+        dae_column_sums_add((size_t)j->rows, s->F, dy, part + nW);
     }
 }
 
