@@ -176,9 +176,7 @@ static void forward_images(void *ctx, size_t first, size_t last)
 void dae_conv2d_c1_forward(const dae_conv_shape *s, int B, const float *x,
                            const float *W, const float *b, float *y)
 {
-    c1_job j = {s, patches(s), x, W, b, y, NULL, NULL};
-
-    dae_parallel_for((size_t)(B > 0 ? B : 0), 2, forward_images, &j);
+    dae_conv2d_c1_pool_forward(s, NULL, B, x, W, b, y, NULL);
 }
 
 void dae_conv2d_c1_pool_forward(const dae_conv_shape *s, const dae_pool_shape *ps,
@@ -274,7 +272,6 @@ void dae_conv2d_c1_weight_grads(const dae_conv_shape *s, const float *x,
                                 const float *dy, float *dW, float *db,
                                 float *scratch)
 {
-    const int taps = s->KH * s->KW;
     float *pad = scratch;
     /* accumulators of kernels other than 3x3 live in the scratch */
     v8 *slow = (v8 *)(scratch + (size_t)padded_rows(s) * (size_t)padded_cols(s));
@@ -282,7 +279,7 @@ void dae_conv2d_c1_weight_grads(const dae_conv_shape *s, const float *x,
     pad_image(s, x, pad);
     for (int f0 = 0; f0 < s->F; f0 += 8) {
         int n = s->F - f0 < 8 ? s->F - f0 : 8;
-        if (taps == 9 && s->KH == 3 && n == 8) {
+        if (s->KH == 3 && s->KW == 3 && n == 8) {
             v8 acc[10];
             grads_chunk(s, 3, 3, pad, dy, f0, 8, acc);
             add_chunk(s, acc, f0, 8, dW, db);

@@ -11,8 +11,8 @@
 
 void dae_conv2d_c1_forward(const dae_conv_shape *s, int B, const float *x,
                            const float *W, const float *b, float *y);
-/* The same, and p = the max pool ps of y, each row of p made as soon as
- * the rows of y it reads are (dae_conv2d_pool_forward). */
+/* The same, and p = the max pool ps of y (when ps is not NULL), each row
+ * of p made as soon as the rows of y it reads are (dae_conv2d_pool_forward). */
 void dae_conv2d_c1_pool_forward(const dae_conv_shape *s, const dae_pool_shape *ps,
                                 int B, const float *x, const float *W,
                                 const float *b, float *y, float *p);
