@@ -345,31 +345,23 @@ static void fuse_first_conv_pool(plan *p)
     pool->pool_in_conv = true;
 }
 
-/* A layer's output gradient lives from the backward of the layer above
- * (or the loss) to its own backward, so only neighbours in the chain
- * overlap. Even ones start the region, odd ones end it: the region needs
- * only the largest sum of two neighbours, not the sum of all. Views share
- * their input's gradient, as they share its activations. */
-static void layout_gradients(plan *p)
+/* A conv2d_transpose feeding a conv2d with one filter (the article's last
+ * two layers) runs it: forward on each image of its output while that is
+ * in cache; backward, the conv2d's input gradient, which is the transposed
+ * conv's output gradient, is made a group of images at a time and used at
+ * once instead of written out for the batch and read back (25 MB a batch
+ * on the article's model). The transposed conv's activation must be the
+ * one in its shape, as it is unless its logits are kept apart. */
+static void fuse_transpose_f1(plan *p)
 {
-    size_t region = 0, prev = 0;
-    for (int i = 0; i < p->n_layers; i++) {
-        if (p->layers[i].view && i > 0)
+    for (int i = 0; i + 1 < p->n_layers; i++) {
+        plan_layer *t = &p->layers[i], *f = &p->layers[i + 1];
+        if (strcmp(t->kind->word, "conv2d_transpose") != 0 || t->separate_logits
+            || strcmp(f->kind->word, "conv2d") != 0 || f->units != 1)
             continue;
-        size_t size = (size_t)shape_size(p->layers[i].out);
-        region = prev + size > region ? prev + size : region;
-        prev = size;
+        t->fused_f1 = true;
+        f->f1_in_transpose = true;
     }
-    int k = 0;
-    for (int i = 0; i < p->n_layers; i++) {
-        plan_layer *l = &p->layers[i];
-        if (l->view && i > 0) {
-            l->grad_off = l[-1].grad_off;
-            continue;
-        }
-        l->grad_off = k++ % 2 == 0 ? 0 : region - (size_t)shape_size(l->out);
-    }
-    p->grad_per_sample = region;
 }
 
 /* Parameters first (kernel then bias per layer), then activations, then
@@ -407,8 +399,8 @@ static void layout(plan *p)
     p->act_per_sample = act;
     p->out_off = last->out_off;
     p->logits_off = last->separate_logits ? (long)last->logits_off : -1;
-    layout_gradients(p);
-    p->loss_grad_off = last->grad_off;
+    fuse_transpose_f1(p);
+    plan_layout_gradients(p);
     fuse_activation_grads(p);
     fuse_first_conv_pool(p);
 }

@@ -162,11 +162,17 @@ static void emit_shapes(emit_ctx *e)
           "static size_t workspace(int B)\n{\n    size_t most = 0, n;\n", e->out);
     for (int i = 0; i < p->n_layers; i++) {
         const plan_layer *l = &p->layers[i];
-        if (!l->kind->workspace_fn)
+        if (!l->kind->workspace_fn || l->f1_in_transpose) /* its own is in the fused one */
             continue;
-        emit_line(e, "n = %s(&%s, B);",
-                  l->fused_pool ? "dae_conv2d_pool_workspace" : l->kind->workspace_fn,
-                  layer_shape_name(e, l, name));
+        if (l->fused_f1) {
+            char f1_name[32];
+            emit_line(e, "n = dae_conv2d_transpose_f1_workspace(&%s, &%s, B);",
+                      layer_shape_name(e, l, name), layer_shape_name(e, l + 1, f1_name));
+        } else {
+            emit_line(e, "n = %s(&%s, B);",
+                      l->fused_pool ? "dae_conv2d_pool_workspace" : l->kind->workspace_fn,
+                      layer_shape_name(e, l, name));
+        }
         emit_line(e, "most = n > most ? n : most;");
     }
     fputs("    return most;\n}\n\n", e->out);
@@ -236,6 +242,13 @@ static bool trains_below(const plan *p, int i)
     return false;
 }
 
+static void emit_grads_done(emit_ctx *e, const plan_layer *l)
+{
+    if (l->kernel_size)
+        emit_line(e, "dae_grads_done(net, %zu, %zu); /* the optimizer may update them */",
+                  l->kernel_off, l->kernel_size + l->bias_size);
+}
+
 static void emit_backward(emit_ctx *e)
 {
     const plan *p = e->p;
@@ -254,9 +267,10 @@ static void emit_backward(emit_ctx *e)
         emit_layer_comment(e, l, i, true);
         layer_input(p, i, in, din, sizeof in);
         l->kind->emit_backward(e, l, in, trains_below(p, i) ? din : NULL);
-        if (l->kernel_size)
-            emit_line(e, "dae_grads_done(net, %zu, %zu); /* the optimizer may update them */",
-                      l->kernel_off, l->kernel_size + l->bias_size);
+        if (l->fused_f1) /* the conv2d above is done only now */
+            emit_grads_done(e, l + 1);
+        if (!l->f1_in_transpose)
+            emit_grads_done(e, l);
     }
     fputs("}\n\n", e->out);
 }

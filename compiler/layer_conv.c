@@ -139,6 +139,28 @@ const char *conv_algo(const plan *p, const plan_layer *l)
     return winograd ? "DAE_CONV_WINOGRAD" : "DAE_CONV_IM2COL";
 }
 
+/* The output the layer's forward call writes: its logits when kept apart. */
+static size_t forward_out(const plan_layer *l)
+{
+    return l->separate_logits ? l->logits_off : l->out_off;
+}
+
+/* The transposed conv's forward with the one-filter conv2d above it
+ * (plan.h's fused_f1); the conv2d is the next layer. */
+static void emit_f1_forward(emit_ctx *e, const plan_layer *l, const char *in,
+                            const char *bias)
+{
+    char geo[32], f1_geo[32], f1_bias[32] = "NULL";
+    const plan_layer *f = l + 1;
+
+    if (f->use_bias)
+        snprintf(f1_bias, sizeof f1_bias, "P(%zu)", f->bias_off);
+    layer_shape_name(e, l, geo);
+    emit_line(e, "dae_conv2d_transpose_f1_forward(&%s, &%s, B, %s, P(%zu), %s, A(%zu), "
+              "P(%zu), %s, A(%zu), net->work);", geo, layer_shape_name(e, f, f1_geo), in,
+              l->kernel_off, bias, l->out_off, f->kernel_off, f1_bias, forward_out(f));
+}
+
 void conv_emit_forward(emit_ctx *e, const plan_layer *l, const char *in)
 {
     char geo[32], bias[32] = "NULL";
@@ -146,6 +168,17 @@ void conv_emit_forward(emit_ctx *e, const plan_layer *l, const char *in)
                                                         : "dae_conv2d_transpose_forward";
     if (l->use_bias)
         snprintf(bias, sizeof bias, "P(%zu)", l->bias_off);
+    if (l->fused_f1) {
+        emit_f1_forward(e, l, in, bias);
+        return;
+    }
+    if (l->f1_in_transpose) {
+        emit_line(e, "/* computed into A(%zu) by the conv2d_transpose above, image by image */",
+                  forward_out(l));
+        if (!layer_act_fusable(l))
+            layer_emit_activation_forward(e, l);
+        return;
+    }
     if (l->fused_pool) { /* plan.h; the pool is the next layer */
         char pool_geo[32];
         emit_line(e, "dae_conv2d_pool_forward(&%s, &%s, B, %s, P(%zu), %s, A(%zu), A(%zu), "
@@ -155,8 +188,7 @@ void conv_emit_forward(emit_ctx *e, const plan_layer *l, const char *in)
         return;
     }
     emit_line(e, "%s(&%s, B, %s, P(%zu), %s, A(%zu), net->work);", fn,
-              layer_shape_name(e, l, geo), in, l->kernel_off, bias,
-              l->separate_logits ? l->logits_off : l->out_off);
+              layer_shape_name(e, l, geo), in, l->kernel_off, bias, forward_out(l));
     if (!layer_act_fusable(l))
         layer_emit_activation_forward(e, l);
 }
@@ -176,12 +208,44 @@ static void emit_pool_backward(emit_ctx *e, const plan_layer *l, const char *in)
               pool->grad_off, l->kernel_off, bias);
 }
 
+/* The transposed conv's backward with the one-filter conv2d's above it
+ * (plan.h's fused_f1), from the conv2d's output gradient; the conv2d is
+ * the next layer, and its activation's backward, if any, came first. */
+static void emit_f1_backward(emit_ctx *e, const plan_layer *l, const char *in,
+                             const char *din)
+{
+    char geo[32], f1_geo[32], bias[32] = "NULL", f1_bias[32] = "NULL", x_act[80];
+    const plan_layer *f = l + 1;
+
+    if (l->use_bias)
+        snprintf(bias, sizeof bias, "G(%zu)", l->bias_off);
+    if (f->use_bias)
+        snprintf(f1_bias, sizeof f1_bias, "G(%zu)", f->bias_off);
+    layer_input_act_args(x_act, sizeof x_act, l, din);
+    layer_shape_name(e, l, geo);
+    emit_line(e, "dae_conv2d_transpose_f1_backward(&%s, &%s, B, %s, %s, P(%zu), A(%zu), "
+              "P(%zu), D(%zu), %s, G(%zu), %s, G(%zu), %s, net->work);", geo,
+              layer_shape_name(e, f, f1_geo), in, x_act, l->kernel_off, l->out_off,
+              f->kernel_off, f->grad_off, din ? din : "NULL", l->kernel_off, bias,
+              f->kernel_off, f1_bias);
+}
+
 void conv_emit_backward(emit_ctx *e, const plan_layer *l, const char *in,
                         const char *din)
 {
     char geo[32], bias[32] = "NULL", x_act[80];
     if (l->fused_pool) {
         emit_pool_backward(e, l, in);
+        return;
+    }
+    if (l->fused_f1) {
+        emit_f1_backward(e, l, in, din);
+        return;
+    }
+    if (l->f1_in_transpose) {
+        size_t dz = layer_emit_activation_backward(e, l);
+        emit_line(e, "/* the conv2d_transpose below takes D(%zu) and runs this backward */",
+                  dz);
         return;
     }
     const char *fn = l->kind->resolve == conv2d_resolve ? "dae_conv2d_backward"

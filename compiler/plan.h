@@ -76,6 +76,14 @@ typedef struct plan_layer {
      * emits no calls of its own */
     bool fused_pool;     /* the conv2d */
     bool pool_in_conv;   /* the maxpool */
+    /* fusion with a one-filter conv2d: a conv2d_transpose followed by a
+     * conv2d with one filter runs that conv2d on each image of its output
+     * while it is in cache (dae_conv2d_transpose_f1_forward) and, backward,
+     * makes its own output gradient from the conv2d's a group of images at
+     * a time in scratch (dae_conv2d_transpose_f1_backward): that gradient
+     * has no buffer, and the conv2d emits no calls of its own */
+    bool fused_f1;       /* the conv2d_transpose */
+    bool f1_in_transpose;  /* the conv2d */
     double flops;              /* forward multiply-adds x2 per sample */
 } plan_layer;
 
@@ -117,6 +125,9 @@ typedef struct plan {
 } plan;
 
 void plan_free(plan *p);
+/* Places each layer's output gradient in the gradient region (grad_off,
+ * grad_per_sample, loss_grad_off), given the fusions chosen. */
+void plan_layout_gradients(plan *p);
 /* daec --im2col-only: every convolution as im2col + sgemm, and none of the
  * fusions that need the direct kernels. */
 void plan_im2col_only(plan *p);

@@ -67,6 +67,17 @@ static size_t part_floats(const dae_conv_shape *s)
     return (size_t)s->KH * (size_t)s->KW * (size_t)s->C * (size_t)s->F + (size_t)s->F;
 }
 
+/* A one-filter conv2d's output floats per sample, and its kernel's. */
+static size_t f1_out(const dae_conv_shape *f)
+{
+    return (size_t)f->OH * (size_t)f->OW;
+}
+
+static size_t f1_kernel(const dae_conv_shape *f)
+{
+    return (size_t)f->KH * (size_t)f->KW * (size_t)f->C;
+}
+
 /* Per-thread scratch past a group's columns: the direct weight
  * gradients' padded image, and for the pooled backward one output image's
  * gradient. */
@@ -110,6 +121,28 @@ size_t dae_conv2d_transpose_workspace(const dae_conv_shape *s, int B)
 {
     dae_patches p = transpose_patches(s);
     return workspace(dae_patches_cols(&p), 0, s, B);
+}
+
+/* The fused backward's group dy: floats a thread needs for its group of
+ * n images (n = 0: for the largest group of any batch of at most B). */
+static size_t transpose_f1_dy_floats(const dae_conv_shape *ts, size_t cols, int n, int B)
+{
+    size_t out = (size_t)ts->OH * (size_t)ts->OW * (size_t)ts->F;
+    return (n > 0 ? (size_t)n : dae_groups_scratch(cols, B) / cols) * out;
+}
+
+/* The one-filter conv2d's per-image parts, then the transposed conv's
+ * workspace with each thread's group dy. */
+size_t dae_conv2d_transpose_f1_workspace(const dae_conv_shape *ts,
+                                         const dae_conv_shape *fs, int B)
+{
+    dae_patches p = transpose_patches(ts);
+    size_t cols = dae_patches_cols(&p);
+
+    if (B <= 0)
+        return 0;
+    return (size_t)B * f1_kernel(fs) +
+           workspace(cols, transpose_f1_dy_floats(ts, cols, 0, B), ts, B);
 }
 
 /* C[M,1] = op(A) op(B) + beta C as a GEMV: OpenBLAS 0.3.21's sgemm is
@@ -177,6 +210,9 @@ typedef struct conv_job {
     size_t extra_at;    /* a thread's extra scratch, past its columns */
     const dae_pool_shape *pool;  /* pooled backward: the pool above, */
     const float *pool_in, *pool_dy;  /* its input (y) and output gradient */
+    const dae_conv_shape *f1;    /* a transposed conv's fused one-filter */
+    const float *f1_x, *f1_W, *f1_b, *f1_dy;  /* conv2d above: x (= y), */
+    float *f1_y, *f1_parts;      /* kernel, bias, dy, y, per-image dW parts */
 } conv_job;
 
 /* dx of samples [n0, n0 + n) times the derivative of x's activation. */
@@ -454,7 +490,9 @@ void dae_conv2d_pool_backward(const dae_conv_shape *s, const dae_pool_shape *ps,
 /* ---- conv2d_transpose ------------------------------------------------------ */
 
 /* y = act(b + col2im(x W^T)), gathered a row of y at a time: each row is
- * written once, bias, taps and activation together while it is in L1. */
+ * written once, bias, taps and activation together while it is in L1.
+ * With a one-filter conv2d fused above, it runs on each image of y while
+ * that is in cache. */
 static void transpose_forward_group(void *ctx, int index, int n0, int n, float *cols)
 {
     const conv_job *j = ctx;
@@ -467,22 +505,25 @@ static void transpose_forward_group(void *ctx, int index, int n0, int n, float *
     double t0 = dae_seconds();
     for (int i = 0; i < n; i++) {
         const float *c = cols + (size_t)i * (size_t)j->rows * (size_t)j->K;
-        float *y = j->y + (size_t)(n0 + i) * j->out;
+        float *image = j->y + (size_t)(n0 + i) * j->out, *y = image;
         for (int r = 0; r < s->OH; r++, y += row) {
             dae_col2im_row(&j->p, c, r, j->b, y);
             dae_act_apply(s->act, s->alpha, row, y, y);
         }
+        if (j->f1)
+            dae_conv2d_f1_forward_image(j->f1, image, j->f1_W, j->f1_b,
+                                        j->f1_y + (size_t)(n0 + i) * f1_out(j->f1));
     }
     if (dae_parallel_part() == 0)
         dae_conv_patch_seconds += dae_seconds() - t0;
 }
 
-/* dW part = patches(dy)^T x; dx = patches(dy) W */
-static void transpose_backward_group(void *ctx, int index, int n0, int n, float *cols)
+/* dW part = patches(dy)^T x; dx = patches(dy) W, for the group's dy. */
+static void transpose_backward_images(const conv_job *j, int index, int n0, int n,
+                                      const float *dy, float *cols)
 {
-    const conv_job *j = ctx;
     const dae_conv_shape *s = j->s;
-    const float *dy = j->dy + (size_t)n0 * j->out, *x = j->x + (size_t)n0 * j->in;
+    const float *x = j->x + (size_t)n0 * j->in;
     int first;
     float *part = group_part(j, index, &first);
     const size_t nW = (size_t)j->K * (size_t)s->C;
@@ -496,6 +537,33 @@ static void transpose_backward_group(void *ctx, int index, int n0, int n, float 
     gemm(0, 0, n * j->rows, s->C, j->K, cols, j->K, j->W, s->C, 0.0f,
          j->dx + (size_t)n0 * j->in, s->C);
     input_act_grad(j, n0, n);
+}
+
+static void transpose_backward_group(void *ctx, int index, int n0, int n, float *cols)
+{
+    const conv_job *j = ctx;
+
+    transpose_backward_images(j, index, n0, n, j->dy + (size_t)n0 * j->out, cols);
+}
+
+/* The fused one-filter conv2d's backward on each of the group's images,
+ * its dx (this layer's dy, through this layer's activation) made in
+ * scratch, then this layer's on the group. */
+static void transpose_f1_backward_group(void *ctx, int index, int n0, int n,
+                                        float *cols)
+{
+    const conv_job *j = ctx;
+    const dae_conv_shape *f = j->f1;
+    float *dy = cols + j->extra_at;
+
+    for (int i = 0; i < n; i++) {
+        size_t at = (size_t)(n0 + i);
+        dae_conv2d_f1_backward_image(f, j->f1_x + at * j->out, j->s->act, j->s->alpha,
+                                     j->f1_W, j->f1_dy + at * f1_out(f),
+                                     dy + (size_t)i * j->out,
+                                     j->f1_parts + at * f1_kernel(f));
+    }
+    transpose_backward_images(j, index, n0, n, dy, cols);
 }
 
 static conv_job transpose_job_for(const dae_conv_shape *s)
@@ -537,4 +605,54 @@ void dae_conv2d_transpose_backward(const dae_conv_shape *s, int B, const float *
     conv_job j = transpose_job_for(s);
     set_backward(&j, x, x_act, x_alpha, W, dy, dx);
     run(&j, B, dae_patches_cols(&j.p), 0, work, transpose_backward_group, dW, db);
+}
+
+/* ---- conv2d_transpose feeding a one-filter conv2d -------------------------- */
+
+void dae_conv2d_transpose_f1_forward(const dae_conv_shape *ts,
+                                     const dae_conv_shape *fs, int B,
+                                     const float *x, const float *W,
+                                     const float *b, float *y, const float *W1,
+                                     const float *b1, float *z, float *work)
+{
+    if (B <= 0)
+        return;
+    conv_job j = transpose_job_for(ts);
+    j.x = x;
+    j.W = W;
+    j.b = b;
+    j.y = y;
+    j.f1 = fs;
+    j.f1_W = W1;
+    j.f1_b = b1;
+    j.f1_y = z;
+    run(&j, B, dae_patches_cols(&j.p), 0, work, transpose_forward_group, NULL, NULL);
+}
+
+void dae_conv2d_transpose_f1_backward(const dae_conv_shape *ts,
+                                      const dae_conv_shape *fs, int B,
+                                      const float *x, dae_act x_act, float x_alpha,
+                                      const float *W, const float *y,
+                                      const float *W1, const float *dz, float *dx,
+                                      float *dW, float *db, float *dW1, float *db1,
+                                      float *work)
+{
+    if (B <= 0) {
+        empty_batch((size_t)ts->KH * ts->KW * ts->F * ts->C, ts->F, dW, db);
+        empty_batch(f1_kernel(fs), 1, dW1, db1);
+        return;
+    }
+    conv_job j = transpose_job_for(ts);
+    size_t cols = dae_patches_cols(&j.p), nW1 = f1_kernel(fs);
+    set_backward(&j, x, x_act, x_alpha, W, NULL, dx);
+    j.f1 = fs;
+    j.f1_x = y;
+    j.f1_W = W1;
+    j.f1_dy = dz;
+    j.f1_parts = work;
+    if (db1)
+        dae_conv2d_f1_bias_grad(fs, B, dz, db1);
+    run(&j, B, cols, transpose_f1_dy_floats(ts, cols, dae_groups_make(cols, B).size, B), work + (size_t)B * nW1,
+        transpose_f1_backward_group, dW, db);
+    dae_groups_sum(work, B, nW1, nW1, dW1);
 }

@@ -122,6 +122,32 @@ void dae_conv2d_pool_backward(const dae_conv_shape *s, const dae_pool_shape *ps,
                               int B, const float *x, const float *y,
                               const float *dp, float *dW, float *db, float *work);
 
+/* A conv2d_transpose ts feeding a conv2d fs with one filter (the
+ * article's last two layers), forward: y as dae_conv2d_transpose_forward
+ * and z = fs's output of y as dae_conv2d_forward, each image of z made
+ * while its image of y is still in cache. fs's algo is not consulted:
+ * this is the direct path (conv_f1.h); plain im2col calls the two. */
+size_t dae_conv2d_transpose_f1_workspace(const dae_conv_shape *ts,
+                                         const dae_conv_shape *fs, int B);
+void dae_conv2d_transpose_f1_forward(const dae_conv_shape *ts,
+                                     const dae_conv_shape *fs, int B,
+                                     const float *x, const float *W,
+                                     const float *b, float *y, const float *W1,
+                                     const float *b1, float *z, float *work);
+/* Backward, from dz (z's gradient): dW1, db1 as dae_conv2d_backward of fs
+ * (x_act = ts->act), then dW, db, dx as dae_conv2d_transpose_backward, the
+ * same floats, but y's gradient is made a group of images at a time in
+ * scratch and used at once, never written out for the batch. db, db1 and
+ * dx are skipped when NULL; work holds dae_conv2d_transpose_f1_workspace
+ * floats, which also cover dae_conv2d_transpose_forward and _backward. */
+void dae_conv2d_transpose_f1_backward(const dae_conv_shape *ts,
+                                      const dae_conv_shape *fs, int B,
+                                      const float *x, dae_act x_act, float x_alpha,
+                                      const float *W, const float *y,
+                                      const float *W1, const float *dz, float *dx,
+                                      float *dW, float *db, float *dW1, float *db1,
+                                      float *work);
+
 /* Nearest-neighbour upsampling by FH x FW: in H x W x C -> H*FH x W*FW x C. */
 void dae_upsample_forward(int H, int W, int C, int FH, int FW, int B,
                           const float *x, float *y);

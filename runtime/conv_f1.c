@@ -142,31 +142,38 @@ static void pixel_block(const f1_job *j, const float *x, int oh, int ow0,
         y[b] = acc[b] + j->bias;
 }
 
-static void forward_images(void *ctx, size_t first, size_t last)
+/* One image: y = act(conv(x, W) + b), an output row at a time. */
+static void forward_image(const f1_job *j, const float *x, float *y)
 {
-    const f1_job *j = ctx;
     const dae_conv_shape *s = j->s;
-    const size_t in = (size_t)s->H * (size_t)s->W * (size_t)s->C;
     const size_t out = (size_t)s->OH * (size_t)s->OW;
     int lo, hi;
 
     dae_patches_full_columns(&j->p, &lo, &hi);
     if ((j->p.KW * j->p.C) % 32) /* blocks need whole 32-float runs */
         lo = hi = 0;
-    for (size_t n = first; n < last; n++) {
-        const float *x = j->x + n * in;
-        float *y = j->y + n * out;
-        for (int oh = 0; oh < s->OH; oh++, y += s->OW) {
-            int ow = 0;
-            for (; ow < lo; ow++)
-                y[ow] = pixel_sum(j, x, oh, ow);
-            for (; ow + PIXELS <= hi; ow += PIXELS)
-                pixel_block(j, x, oh, ow, y + ow);
-            for (; ow < s->OW; ow++)
-                y[ow] = pixel_sum(j, x, oh, ow);
-        }
-        dae_act_apply(s->act, s->alpha, out, y - out, y - out);
+    for (int oh = 0; oh < s->OH; oh++) {
+        float *row = y + (size_t)oh * (size_t)s->OW;
+        int ow = 0;
+        for (; ow < lo; ow++)
+            row[ow] = pixel_sum(j, x, oh, ow);
+        for (; ow + PIXELS <= hi; ow += PIXELS)
+            pixel_block(j, x, oh, ow, row + ow);
+        for (; ow < s->OW; ow++)
+            row[ow] = pixel_sum(j, x, oh, ow);
     }
+    dae_act_apply(s->act, s->alpha, out, y, y);
+}
+
+static void forward_images(void *ctx, size_t first, size_t last)
+{
+    const f1_job *j = ctx;
+    const dae_conv_shape *s = j->s;
+    const size_t in = (size_t)s->H * (size_t)s->W * (size_t)s->C;
+    const size_t out = (size_t)s->OH * (size_t)s->OW;
+
+    for (size_t n = first; n < last; n++)
+        forward_image(j, j->x + n * in, j->y + n * out);
 }
 
 void dae_conv2d_f1_forward(const dae_conv_shape *s, int B, const float *x,
@@ -176,6 +183,15 @@ void dae_conv2d_f1_forward(const dae_conv_shape *s, int B, const float *x,
                 DAE_LINEAR, 0.0f};
 
     dae_parallel_for((size_t)(B > 0 ? B : 0), 2, forward_images, &j);
+}
+
+void dae_conv2d_f1_forward_image(const dae_conv_shape *s, const float *x,
+                                 const float *W, const float *b, float *y)
+{
+    f1_job j = {s, patches(s), NULL, W, NULL, NULL, NULL, NULL, b ? b[0] : 0.0f,
+                DAE_LINEAR, 0.0f};
+
+    forward_image(&j, x, y);
 }
 
 /* part[kh][.] += dy[p] * x's run under kernel row kh, over the pixels p
@@ -397,6 +413,26 @@ static void backward_images(void *ctx, size_t first, size_t last)
                        j->dx ? j->dx + n * in : NULL, j->work + n * nW);
 }
 
+void dae_conv2d_f1_backward_image(const dae_conv_shape *s, const float *x,
+                                  dae_act x_act, float x_alpha, const float *W,
+                                  const float *dy, float *dx, float *part)
+{
+    f1_job j = {s, patches(s), NULL, W, NULL, NULL, NULL, NULL, 0.0f, x_act, x_alpha};
+
+    backward_image(&j, x, dy, dx, part);
+}
+
+void dae_conv2d_f1_bias_grad(const dae_conv_shape *s, int B, const float *dy,
+                             float *db)
+{
+    const size_t n = (size_t)(B > 0 ? B : 0) * (size_t)s->OH * (size_t)s->OW;
+    float sum = 0.0f;
+
+    for (size_t i = 0; i < n; i++)
+        sum += dy[i];
+    db[0] = sum;
+}
+
 /* dW sums per-image partials: shorter float sums than one running total
  * over B*OH*OW terms, and the same sums however the images are split. */
 void dae_conv2d_f1_backward(const dae_conv_shape *s, int B, const float *x,
@@ -404,16 +440,11 @@ void dae_conv2d_f1_backward(const dae_conv_shape *s, int B, const float *x,
                             const float *dy, float *dx, float *dW, float *db,
                             float *work)
 {
-    const size_t out = (size_t)s->OH * (size_t)s->OW;
     const size_t nW = kernel_floats(s);
     const size_t nB = (size_t)(B > 0 ? B : 0);
 
-    if (db) {
-        float sum = 0.0f;
-        for (size_t i = 0; i < nB * out; i++)
-            sum += dy[i];
-        db[0] = sum;
-    }
+    if (db)
+        dae_conv2d_f1_bias_grad(s, B, dy, db);
     f1_job j = {s, patches(s), x, W, dy, NULL, dx, work, 0.0f, x_act, x_alpha};
     dae_parallel_for(nB, 2, backward_images, &j);
     dae_groups_sum(work, (int)nB, nW, nW, dW);

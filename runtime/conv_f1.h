@@ -19,4 +19,18 @@ void dae_conv2d_f1_backward(const dae_conv_shape *s, int B, const float *x,
                             const float *dy, float *dx, float *dW, float *db,
                             float *work);
 
+/* The same an image at a time, for kernels that run the layer below on
+ * an image and this one on its output while it is in cache: the forward
+ * of one image; the backward of one, its weight gradient into part
+ * (KH*KW*C floats, overwritten) and its dx (when not NULL); and db from
+ * the batch's dy. dae_conv2d_f1_backward's dW is the sum of the images'
+ * parts in image order (dae_groups_sum). */
+void dae_conv2d_f1_forward_image(const dae_conv_shape *s, const float *x,
+                                 const float *W, const float *b, float *y);
+void dae_conv2d_f1_backward_image(const dae_conv_shape *s, const float *x,
+                                  dae_act x_act, float x_alpha, const float *W,
+                                  const float *dy, float *dx, float *part);
+void dae_conv2d_f1_bias_grad(const dae_conv_shape *s, int B, const float *dy,
+                             float *db);
+
 #endif

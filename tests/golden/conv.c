@@ -50,9 +50,7 @@ static size_t workspace(int B)
     most = n > most ? n : most;
     n = dae_conv2d_transpose_workspace(&SHAPE_4, B);
     most = n > most ? n : most;
-    n = dae_conv2d_transpose_workspace(&SHAPE_5, B);
-    most = n > most ? n : most;
-    n = dae_conv2d_workspace(&SHAPE_6, B);
+    n = dae_conv2d_transpose_f1_workspace(&SHAPE_5, &SHAPE_6, B);
     most = n > most ? n : most;
     return most;
 }
@@ -80,14 +78,14 @@ static void forward(dae_net *net)
     dae_conv2d_transpose_forward(&SHAPE_4, B, A(75264), P(37568), P(74432), A(78400), net->work);
 
     /* conv.dae:12: conv2d_transpose 64, kernel=3x3, strides=2, activation=relu, padding=same;  -> 28x28x64 */
-    dae_conv2d_transpose_forward(&SHAPE_5, B, A(78400), P(74496), P(111360), A(90944), net->work);
+    dae_conv2d_transpose_f1_forward(&SHAPE_5, &SHAPE_6, B, A(78400), P(74496), P(111360), A(90944), P(111424), P(112000), A(141120), net->work);
 
     /* conv.dae:13: conv2d 1, kernel=3x3, activation=sigmoid, padding=same;  -> 28x28x1 */
-    dae_conv2d_forward(&SHAPE_6, B, A(90944), P(111424), P(112000), A(141120), net->work);
+    /* computed into A(141120) by the conv2d_transpose above, image by image */
     dae_act_forward(DAE_SIGMOID, 0.0f, (size_t)B * 784, A(141120), A(141904));
 }
 
-/* From d(loss) at D(0) down to every parameter gradient. A layer's
+/* From d(loss) at D(61936) down to every parameter gradient. A layer's
  * input gradient also goes back through the activation that made its
  * input (named after the input). */
 static void backward(dae_net *net)
@@ -96,11 +94,11 @@ static void backward(dae_net *net)
 
     /* decoder */
     /* conv.dae:13: conv2d 1, kernel=3x3, activation=sigmoid, padding=same;  -> 28x28x1 */
-    dae_conv2d_backward(&SHAPE_6, B, A(90944), DAE_RELU, 0.0f, P(111424), D(0), D(12544), G(111424), G(112000), net->work);
-    dae_grads_done(net, 111424, 577); /* the optimizer may update them */
+    /* the conv2d_transpose below takes D(61936) and runs this backward */
 
     /* conv.dae:12: conv2d_transpose 64, kernel=3x3, strides=2, activation=relu, padding=same;  -> 28x28x64 */
-    dae_conv2d_transpose_backward(&SHAPE_5, B, A(78400), DAE_RELU, 0.0f, P(74496), D(12544), D(0), G(74496), G(111360), net->work);
+    dae_conv2d_transpose_f1_backward(&SHAPE_5, &SHAPE_6, B, A(78400), DAE_RELU, 0.0f, P(74496), A(90944), P(111424), D(61936), D(0), G(74496), G(111360), G(111424), G(112000), net->work);
+    dae_grads_done(net, 111424, 577); /* the optimizer may update them */
     dae_grads_done(net, 74496, 36928); /* the optimizer may update them */
 
     /* conv.dae:11: conv2d_transpose 64, kernel=3x3, strides=2, activation=relu, padding=same;  -> 14x14x64 */
@@ -160,7 +158,7 @@ const dae_model daec_model = {
     .out_offset = 141904,
     .logits_offset = 141120,
     .grad_per_sample = 62720,
-    .loss_grad_offset = 0,
+    .loss_grad_offset = 61936,
     .summary = SUMMARY,
     .workspace = workspace,
     .train = {

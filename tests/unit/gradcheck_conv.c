@@ -943,6 +943,110 @@ static void check_conv_pool_backwards(void)
     dae_conv_set_group_cap(0);
 }
 
+/* dae_conv2d_transpose_f1_forward and _backward against the passes they
+ * fuse (the transposed conv, then the one-filter conv2d on its output;
+ * backward the reverse, the conv2d's dx through the transposed conv's
+ * activation), bit for bit: the same per-image sums in the same order. */
+struct f1_spec {
+    int KH, KW, S, same;
+};
+
+static const char *f1_group_note = ""; /* the case's name says the group cap */
+
+static int same_floats(const float *a, const float *b, size_t n)
+{
+    return memcmp(a, b, n * sizeof *a) == 0;
+}
+
+static void check_transpose_f1(const struct conv_spec *c, const struct f1_spec *f,
+                               dae_act act, float alpha, dae_act x_act, int bias)
+{
+    dae_conv_shape ts = transpose_shape(c);
+    ts.act = act;
+    ts.alpha = alpha;
+    const struct conv_spec fc = {c->B, ts.OH, ts.OW, ts.F, f->KH, f->KW, 1, f->S, f->S,
+                                 f->same};
+    dae_conv_shape fs = conv_shape(&fc);
+    size_t nx = (size_t)c->B * ts.H * ts.W * ts.C, nW = (size_t)ts.KH * ts.KW * ts.C * ts.F;
+    size_t ny = (size_t)c->B * ts.OH * ts.OW * ts.F, nz = (size_t)c->B * fs.OH * fs.OW;
+    size_t nW1 = (size_t)fs.KH * fs.KW * fs.C, F = (size_t)ts.F;
+    size_t tws = dae_conv2d_transpose_workspace(&ts, c->B), fws = dae_conv2d_workspace(&fs, c->B);
+    size_t ws = dae_conv2d_transpose_f1_workspace(&ts, &fs, c->B);
+    float *x = alloc_floats(nx), *W = alloc_floats(nW), *b = alloc_floats(F);
+    float *W1 = alloc_floats(nW1), b1[1], *y = alloc_floats(ny), *z = alloc_floats(nz);
+    float *fy = alloc_floats(ny), *fz = alloc_floats(nz), *dz = alloc_floats(nz);
+    float *dy = alloc_floats(ny), *dx = alloc_floats(nx), *fdx = alloc_floats(nx);
+    float *dW = alloc_floats(nW), *db = alloc_floats(F), *dW1 = alloc_floats(nW1), db1[1];
+    float *fdW = alloc_floats(nW), *fdb = alloc_floats(F), *fdW1 = alloc_floats(nW1), fdb1[1];
+    float *gdW = alloc_floats(nW), *gdW1 = alloc_floats(nW1);
+    float *tw = malloc(sizeof(float) * tws), *fw = malloc(sizeof(float) * (fws ? fws : 1));
+    float *work = malloc(sizeof(float) * ws); /* exact: ASan sees overruns */
+    char nm[200];
+
+    fill(x, nx, -1, 1);
+    fill(W, nW, -0.5f, 0.5f);
+    fill(b, F, -0.3f, 0.3f);
+    fill(W1, nW1, -0.5f, 0.5f);
+    fill(b1, 1, -0.3f, 0.3f);
+    fill(dz, nz, -1, 1);
+    fill_nan(tw, tws);
+    fill_nan(fw, fws);
+    fill_nan(work, ws);
+    fill_nan(fy, ny);
+    fill_nan(fz, nz);
+    snprintf(nm, sizeof nm, "conv2d_transpose_f1_%dx%dx%d_k%dx%d_f%d_s%d_then_k%dx%d_s%d_%s_%s_%s_B%d%s",
+             c->H, c->W, c->C, c->KH, c->KW, c->F, c->SH, f->KH, f->KW, f->S,
+             f->same ? "same" : "valid", dae_act_name(act), bias ? "bias" : "nobias", c->B,
+             f1_group_note);
+    size_t at = strlen(nm);
+    dae_conv2d_transpose_forward(&ts, c->B, x, W, bias ? b : NULL, y, tw);
+    dae_conv2d_forward(&fs, c->B, y, W1, bias ? b1 : NULL, z, fw);
+    dae_conv2d_transpose_f1_forward(&ts, &fs, c->B, x, W, bias ? b : NULL, fy, W1,
+                                    bias ? b1 : NULL, fz, work);
+    snprintf(nm + at, sizeof nm - at, "_forward");
+    check_report(same_floats(y, fy, ny) && same_floats(z, fz, nz), nm,
+                 "y and z against the two passes, bit for bit");
+
+    dae_conv2d_backward(&fs, c->B, y, act, alpha, W1, dz, dy, dW1, db1, fw);
+    dae_conv2d_transpose_backward(&ts, c->B, x, x_act, 0.2f, W, dy, dx, dW, db, tw);
+    fill_nan(fdx, nx);
+    dae_conv2d_transpose_f1_backward(&ts, &fs, c->B, x, x_act, 0.2f, W, y, W1, dz, fdx,
+                                     fdW, fdb, fdW1, fdb1, work);
+    snprintf(nm + at, sizeof nm - at, "_backward_%s", dae_act_name(x_act));
+    check_report(same_floats(dx, fdx, nx) && same_floats(dW, fdW, nW) &&
+                 same_floats(db, fdb, F) && same_floats(dW1, fdW1, nW1) && db1[0] == fdb1[0],
+                 nm, "dx, dW, db, dW1, db1 against the two passes, bit for bit");
+    /* no dx (a first layer), no biases: the weight gradients are unchanged */
+    dae_conv2d_transpose_f1_backward(&ts, &fs, c->B, x, x_act, 0.2f, W, y, W1, dz, NULL,
+                                     gdW, NULL, gdW1, NULL, work);
+    snprintf(nm + at, sizeof nm - at, "_backward_without_dx_db");
+    check_report(same_floats(gdW, fdW, nW) && same_floats(gdW1, fdW1, nW1), nm, NULL);
+    free(x), free(W), free(b), free(W1), free(y), free(z), free(fy), free(fz), free(dz);
+    free(dy), free(dx), free(fdx), free(dW), free(db), free(dW1), free(fdW), free(fdb);
+    free(fdW1), free(gdW), free(gdW1), free(tw), free(fw), free(work);
+}
+
+static void check_transpose_f1s(void)
+{
+    /* the article's last two layers, small: 3x3 stride 2 same, then 3x3 same */
+    const struct conv_spec article = {6, 5, 5, 8, 3, 3, 32, 2, 2, 1};
+    const struct conv_spec odd = {3, 4, 3, 5, 2, 3, 13, 2, 1, 0};  /* 13 channels */
+    const struct conv_spec one = {1, 3, 3, 2, 3, 3, 64, 2, 2, 1}; /* one image */
+    const struct f1_spec k3 = {3, 3, 1, 1}, k53 = {5, 3, 1, 0}, k3s2 = {3, 3, 2, 1};
+
+    check_transpose_f1(&article, &k3, DAE_RELU, 0.0f, DAE_LINEAR, 1);
+    check_transpose_f1(&article, &k3, DAE_RELU, 0.0f, DAE_RELU, 0);
+    check_transpose_f1(&odd, &k53, DAE_ELU, 1.0f, DAE_LEAKY_RELU, 1);
+    check_transpose_f1(&odd, &k3s2, DAE_LINEAR, 0.0f, DAE_SIGMOID, 1);
+    check_transpose_f1(&one, &k3, DAE_TANH, 0.0f, DAE_RELU, 1);
+    /* many groups: one image's patches per group */
+    dae_conv_set_group_cap(1);
+    f1_group_note = "_group_cap_1";
+    check_transpose_f1(&article, &k3, DAE_RELU, 0.0f, DAE_RELU, 1);
+    f1_group_note = "";
+    dae_conv_set_group_cap(0);
+}
+
 /* The doc's example: 7 pooled 2x2 'same' gives 4, no padding before, and
  * the last window is row/col 6 alone. */
 static void check_pool_odd_same(void)
@@ -1062,6 +1166,7 @@ int main(void)
         check_pool_spec(&pool_specs[i]);
     check_pool_odd_same();
     check_conv_pool_backwards();
+    check_transpose_f1s();
     check_upsample(2, 3, 2, 2, 2, 2);
     check_upsample(3, 1, 1, 3, 2, 3);
     check_upsample(1, 1, 4, 1, 1, 2);
