@@ -210,9 +210,12 @@ typedef struct conv_job {
     size_t extra_at;    /* a thread's extra scratch, past its columns */
     const dae_pool_shape *pool;  /* pooled backward: the pool above, */
     const float *pool_in, *pool_dy;  /* its input (y) and output gradient */
-    const dae_conv_shape *f1;    /* a transposed conv's fused one-filter */
-    const float *f1_x, *f1_W, *f1_b, *f1_dy;  /* conv2d above: x (= y), */
-    float *f1_y, *f1_parts;      /* kernel, bias, dy, y, per-image dW parts */
+    /* The one-filter conv2d a transposed conv runs (f1 NULL: none): its
+     * input (the transposed conv's y), kernel, bias, output gradient and
+     * output, and its weight gradients, one part per image. */
+    const dae_conv_shape *f1;
+    const float *f1_x, *f1_W, *f1_b, *f1_dy;
+    float *f1_y, *f1_parts;
 } conv_job;
 
 /* dx of samples [n0, n0 + n) times the derivative of x's activation. */
@@ -652,7 +655,7 @@ void dae_conv2d_transpose_f1_backward(const dae_conv_shape *ts,
     j.f1_parts = work;
     if (db1)
         dae_conv2d_f1_bias_grad(fs, B, dz, db1);
-    run(&j, B, cols, transpose_f1_dy_floats(ts, cols, dae_groups_make(cols, B).size, B), work + (size_t)B * nW1,
-        transpose_f1_backward_group, dW, db);
+    size_t dy = transpose_f1_dy_floats(ts, cols, dae_groups_make(cols, B).size, B);
+    run(&j, B, cols, dy, work + (size_t)B * nW1, transpose_f1_backward_group, dW, db);
     dae_groups_sum(work, B, nW1, nW1, dW1);
 }

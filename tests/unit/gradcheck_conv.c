@@ -1039,6 +1039,27 @@ static void check_transpose_f1s(void)
     check_transpose_f1(&odd, &k53, DAE_ELU, 1.0f, DAE_LEAKY_RELU, 1);
     check_transpose_f1(&odd, &k3s2, DAE_LINEAR, 0.0f, DAE_SIGMOID, 1);
     check_transpose_f1(&one, &k3, DAE_TANH, 0.0f, DAE_RELU, 1);
+    /* an empty batch: zero gradients, nothing read */
+    dae_conv_shape ts = transpose_shape(&article);
+    const struct conv_spec fc = {0, ts.OH, ts.OW, ts.F, 3, 3, 1, 1, 1, 1};
+    dae_conv_shape fs = conv_shape(&fc);
+    size_t nW = (size_t)ts.KH * ts.KW * ts.C * ts.F, nW1 = (size_t)fs.KH * fs.KW * fs.C;
+    float *dW = alloc_floats(nW), *db = alloc_floats((size_t)ts.F), *dW1 = alloc_floats(nW1);
+    float db1 = NAN;
+    fill_nan(dW, nW);
+    fill_nan(db, (size_t)ts.F);
+    fill_nan(dW1, nW1);
+    dae_conv2d_transpose_f1_backward(&ts, &fs, 0, NULL, DAE_LINEAR, 0.0f, NULL, NULL, NULL,
+                                     NULL, NULL, dW, db, dW1, &db1, NULL);
+    int zero = db1 == 0.0f && dae_conv2d_transpose_f1_workspace(&ts, &fs, 0) == 0;
+    for (size_t i = 0; i < nW; i++)
+        zero &= dW[i] == 0.0f;
+    for (size_t i = 0; i < nW1; i++)
+        zero &= dW1[i] == 0.0f;
+    for (int i = 0; i < ts.F; i++)
+        zero &= db[i] == 0.0f;
+    check_report(zero, "conv2d_transpose_f1_backward_empty_batch_zero_gradients", NULL);
+    free(dW), free(db), free(dW1);
     /* many groups: one image's patches per group */
     dae_conv_set_group_cap(1);
     f1_group_note = "_group_cap_1";
