@@ -148,9 +148,12 @@ void dae_column_sums_add(size_t rows, int cols, const float *dy, float *db)
     column_sums(rows, cols, dy, db, 1);
 }
 
-/* dW[:, c0:c0+n] = x^T dy[:, c0:c0+n] */
+/* dW[:, c0:c0+n] = x^T dy[:, c0:c0+n]; the first part also takes db, on
+ * its core beside the other part's product instead of before both. */
 static void weight_grad_columns(const dense_job *j, int c0, int n)
 {
+    if (j->db && c0 == 0)
+        dae_column_sums((size_t)j->B, j->out, j->dy, j->db);
     dae_sgemm(1, 0, j->in, n, j->B, 1.0f, j->x, j->in, j->dy + c0, j->out, 0.0f,
               j->dW + c0, j->out);
 }
@@ -190,7 +193,9 @@ void dae_dense_backward(int B, int in, int out, const float *x, dae_act x_act,
 {
     if (out <= 0)
         return;
-    if (db)
+    /* db goes with dW's first part when there are products to run */
+    const int db_alone = db && (!dW || in <= 0 || B <= 0);
+    if (db_alone)
         dae_column_sums((size_t)(B > 0 ? B : 0), out, dy, db);
     if (in <= 0)
         return;
@@ -204,7 +209,8 @@ void dae_dense_backward(int B, int in, int out, const float *x, dae_act x_act,
     int w_parts = dW ? (dx ? PARTS / 2 : PARTS) : 0;
     int x_parts = dx ? (dW ? PARTS - PARTS / 2 : PARTS) : 0;
     dense_job j = {.B = B, .in = in, .out = out, .x = x, .W = W, .dy = dy,
-                   .dx = dx, .dW = dW, .act = x_act, .alpha = x_alpha,
+                   .dx = dx, .dW = dW, .db = db_alone ? NULL : db,
+                   .act = x_act, .alpha = x_alpha,
                    .w_parts = w_parts, .x_parts = x_parts};
     run_parts(w_parts + x_parts, backward_parts, &j);
 }

@@ -181,6 +181,17 @@ static void dense_optional_outputs(void)
         ok &= dx[i] == 42.0f;
     check_ok(ok, "dense_backward_null_dx_db");
 
+    /* db comes with dW's first part, or alone when dW is not asked for:
+     * the column sums of dy either way */
+    const float want[2] = {dy[0] + dy[2], dy[1] + dy[3]};
+    db[0] = db[1] = 42.0f;
+    dae_dense_backward(2, 3, 2, x, DAE_LINEAR, 0.0f, W, dy, NULL, dW, db);
+    ok = db[0] == want[0] && db[1] == want[1];
+    db[0] = db[1] = 42.0f;
+    dae_dense_backward(2, 3, 2, x, DAE_LINEAR, 0.0f, W, dy, dx, NULL, db);
+    ok &= db[0] == want[0] && db[1] == want[1];
+    check_ok(ok, "dense_backward_db_with_and_without_dW");
+
     for (int i = 0; i < 6; i++)
         dW[i] = 42.0f;
     db[0] = db[1] = 42.0f;
