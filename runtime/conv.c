@@ -582,9 +582,12 @@ static conv_job transpose_job_for(const dae_conv_shape *s)
     return j;
 }
 
-void dae_conv2d_transpose_forward(const dae_conv_shape *s, int B, const float *x,
-                                  const float *W, const float *b, float *y,
-                                  float *work)
+/* y = the transposed conv s of x; with fs given, z = the one-filter conv2d
+ * fs of y as well, image by image. */
+static void transpose_forward(const dae_conv_shape *s, const dae_conv_shape *fs,
+                              int B, const float *x, const float *W, const float *b,
+                              float *y, const float *W1, const float *b1, float *z,
+                              float *work)
 {
     if (B <= 0)
         return;
@@ -593,7 +596,18 @@ void dae_conv2d_transpose_forward(const dae_conv_shape *s, int B, const float *x
     j.W = W;
     j.b = b;
     j.y = y;
+    j.f1 = fs;
+    j.f1_W = W1;
+    j.f1_b = b1;
+    j.f1_y = z;
     run(&j, B, dae_patches_cols(&j.p), 0, work, transpose_forward_group, NULL, NULL);
+}
+
+void dae_conv2d_transpose_forward(const dae_conv_shape *s, int B, const float *x,
+                                  const float *W, const float *b, float *y,
+                                  float *work)
+{
+    transpose_forward(s, NULL, B, x, W, b, y, NULL, NULL, NULL, work);
 }
 
 void dae_conv2d_transpose_backward(const dae_conv_shape *s, int B, const float *x,
@@ -618,18 +632,7 @@ void dae_conv2d_transpose_f1_forward(const dae_conv_shape *ts,
                                      const float *b, float *y, const float *W1,
                                      const float *b1, float *z, float *work)
 {
-    if (B <= 0)
-        return;
-    conv_job j = transpose_job_for(ts);
-    j.x = x;
-    j.W = W;
-    j.b = b;
-    j.y = y;
-    j.f1 = fs;
-    j.f1_W = W1;
-    j.f1_b = b1;
-    j.f1_y = z;
-    run(&j, B, dae_patches_cols(&j.p), 0, work, transpose_forward_group, NULL, NULL);
+    transpose_forward(ts, fs, B, x, W, b, y, W1, b1, z, work);
 }
 
 void dae_conv2d_transpose_f1_backward(const dae_conv_shape *ts,
