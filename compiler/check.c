@@ -350,13 +350,13 @@ static void fuse_first_conv_pool(plan *p)
  * in cache; backward, the conv2d's input gradient, which is the transposed
  * conv's output gradient, is made a group of images at a time and used at
  * once instead of written out for the batch and read back (25 MB a batch
- * on the article's model). The transposed conv's activation must be the
- * one in its shape, as it is unless its logits are kept apart. */
+ * on the article's model). Only the last layer keeps its logits apart,
+ * so the transposed conv's activation is always the one in its shape. */
 static void fuse_transpose_f1(plan *p)
 {
     for (int i = 0; i + 1 < p->n_layers; i++) {
         plan_layer *t = &p->layers[i], *f = &p->layers[i + 1];
-        if (strcmp(t->kind->word, "conv2d_transpose") != 0 || t->separate_logits
+        if (strcmp(t->kind->word, "conv2d_transpose") != 0
             || strcmp(f->kind->word, "conv2d") != 0 || f->units != 1)
             continue;
         t->fused_f1 = true;

@@ -123,14 +123,6 @@ size_t dae_conv2d_transpose_workspace(const dae_conv_shape *s, int B)
     return workspace(dae_patches_cols(&p), 0, s, B);
 }
 
-/* The fused backward's group dy: floats a thread needs for its group of
- * n images (n = 0: for the largest group of any batch of at most B). */
-static size_t transpose_f1_dy_floats(const dae_conv_shape *ts, size_t cols, int n, int B)
-{
-    size_t out = (size_t)ts->OH * (size_t)ts->OW * (size_t)ts->F;
-    return (n > 0 ? (size_t)n : dae_groups_scratch(cols, B) / cols) * out;
-}
-
 /* The one-filter conv2d's per-image parts, then the transposed conv's
  * workspace with each thread's group dy. */
 size_t dae_conv2d_transpose_f1_workspace(const dae_conv_shape *ts,
@@ -138,11 +130,13 @@ size_t dae_conv2d_transpose_f1_workspace(const dae_conv_shape *ts,
 {
     dae_patches p = transpose_patches(ts);
     size_t cols = dae_patches_cols(&p);
+    size_t out = (size_t)ts->OH * (size_t)ts->OW * (size_t)ts->F;
 
     if (B <= 0)
         return 0;
-    return (size_t)B * f1_kernel(fs) +
-           workspace(cols, transpose_f1_dy_floats(ts, cols, 0, B), ts, B);
+    /* the largest group of any batch of at most B takes its dy */
+    size_t dy = dae_groups_scratch(cols, B) / cols * out;
+    return (size_t)B * f1_kernel(fs) + workspace(cols, dy, ts, B);
 }
 
 /* C[M,1] = op(A) op(B) + beta C as a GEMV: OpenBLAS 0.3.21's sgemm is
@@ -658,7 +652,7 @@ void dae_conv2d_transpose_f1_backward(const dae_conv_shape *ts,
     j.f1_parts = work;
     if (db1)
         dae_conv2d_f1_bias_grad(fs, B, dz, db1);
-    size_t dy = transpose_f1_dy_floats(ts, cols, dae_groups_make(cols, B).size, B);
+    size_t dy = (size_t)dae_groups_make(cols, B).size * j.out; /* the group's */
     run(&j, B, cols, dy, work + (size_t)B * nW1, transpose_f1_backward_group, dW, db);
     dae_groups_sum(work, B, nW1, nW1, dW1);
 }
