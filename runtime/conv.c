@@ -19,6 +19,7 @@
 #include "pool.h"
 #include "progress.h"
 #include "winograd.h"
+#include "winograd_transpose.h"
 
 double dae_conv_gemm_seconds, dae_conv_patch_seconds;
 
@@ -46,6 +47,12 @@ static dae_patches transpose_patches(const dae_conv_shape *s)
 static int winograd(const dae_conv_shape *s)
 {
     return s->algo == DAE_CONV_WINOGRAD && dae_winograd_fits(s);
+}
+
+/* The same for a conv2d_transpose. */
+static int winograd_transpose(const dae_conv_shape *s)
+{
+    return s->algo == DAE_CONV_WINOGRAD && dae_winograd_transpose_fits(s);
 }
 
 /* The direct loops of conv_f1.c (one filter) or conv_c1.c (one input
@@ -120,6 +127,9 @@ size_t dae_conv2d_pool_workspace(const dae_conv_shape *s, int B)
 size_t dae_conv2d_transpose_workspace(const dae_conv_shape *s, int B)
 {
     dae_patches p = transpose_patches(s);
+
+    if (winograd_transpose(s))
+        return dae_winograd_transpose_workspace(s, B, 0);
     return workspace(dae_patches_cols(&p), 0, s, B);
 }
 
@@ -134,6 +144,8 @@ size_t dae_conv2d_transpose_f1_workspace(const dae_conv_shape *ts,
 
     if (B <= 0)
         return 0;
+    if (winograd_transpose(ts))
+        return (size_t)B * f1_kernel(fs) + dae_winograd_transpose_workspace(ts, B, 1);
     /* the largest group of any batch of at most B takes its dy */
     size_t dy = dae_groups_scratch(cols, B) / cols * out;
     return (size_t)B * f1_kernel(fs) + workspace(cols, dy, ts, B);
@@ -585,6 +597,11 @@ static void transpose_forward(const dae_conv_shape *s, const dae_conv_shape *fs,
 {
     if (B <= 0)
         return;
+    if (winograd_transpose(s)) {
+        dae_f1_above f1 = {.s = fs, .W = W1, .b = b1, .z = z};
+        dae_winograd_transpose_forward(s, B, x, W, b, y, fs ? &f1 : NULL, work);
+        return;
+    }
     conv_job j = transpose_job_for(s);
     j.x = x;
     j.W = W;
@@ -611,6 +628,11 @@ void dae_conv2d_transpose_backward(const dae_conv_shape *s, int B, const float *
 {
     if (B <= 0) {
         empty_batch((size_t)s->KH * s->KW * s->F * s->C, s->F, dW, db);
+        return;
+    }
+    if (winograd_transpose(s)) {
+        dae_winograd_transpose_backward(s, B, x, x_act, x_alpha, W, dy, dx, dW, db, NULL,
+                                        work);
         return;
     }
     conv_job j = transpose_job_for(s);
@@ -642,8 +664,18 @@ void dae_conv2d_transpose_f1_backward(const dae_conv_shape *ts,
         empty_batch(f1_kernel(fs), 1, dW1, db1);
         return;
     }
+    const size_t nW1 = f1_kernel(fs);
+    if (winograd_transpose(ts)) {
+        dae_f1_above f1 = {.s = fs, .W = W1, .dz = dz, .x = y, .parts = work};
+        if (db1)
+            dae_conv2d_f1_bias_grad(fs, B, dz, db1);
+        dae_winograd_transpose_backward(ts, B, x, x_act, x_alpha, W, NULL, dx, dW, db, &f1,
+                                        work + (size_t)B * nW1);
+        dae_groups_sum(work, B, nW1, nW1, dW1);
+        return;
+    }
     conv_job j = transpose_job_for(ts);
-    size_t cols = dae_patches_cols(&j.p), nW1 = f1_kernel(fs);
+    size_t cols = dae_patches_cols(&j.p);
     set_backward(&j, x, x_act, x_alpha, W, NULL, dx);
     j.f1 = fs;
     j.f1_x = y;

@@ -18,7 +18,7 @@
  * pad_top, pad_left: TensorFlow's padding before (for conv2d_transpose,
  * that of the forward conv2d it transposes); the padding after is what
  * makes the sizes fit (TF puts any extra at the bottom/right).
- * algo: how a conv2d is computed (conv2d_transpose ignores it).
+ * algo: how the layer is computed.
  * act, alpha: the activation applied to the output in the same pass, each
  *   block while it is in cache (the compiler's fusion; backward passes
  *   take d(loss)/d(pre-activation) as before).
@@ -38,8 +38,10 @@ typedef struct dae_conv_shape {
 
 /* dae_conv_shape.algo. DAE_CONV_IM2COL: im2col + sgemm (the direct loops
  * of conv_f1.c when F = 1, of conv_c1.c when C = 1). DAE_CONV_WINOGRAD:
- * Winograd F(2x2, 3x3) (winograd.h) where the shape allows it (3x3
- * kernel, strides 1), im2col elsewhere. DAE_CONV_GEMM: im2col + sgemm
+ * Winograd's algorithm where the shape allows it, im2col elsewhere: for a
+ * conv2d F(2x2, 3x3) (winograd.h; 3x3 kernel, strides 1), for a
+ * conv2d_transpose 4x4 tiles of 25 products (winograd_transpose.h; 3x3
+ * kernel, strides 2). DAE_CONV_GEMM: im2col + sgemm
  * always, no direct loops: the baseline the others are measured against
  * (daec --im2col-only, make bench's im2col floor). */
 enum { DAE_CONV_IM2COL = 0, DAE_CONV_WINOGRAD = 1, DAE_CONV_GEMM = 2 };
