@@ -135,13 +135,15 @@ static int pair_block(int p, int r)
     return PAIR_SUB[p] * POINT_PAIRS[PAIR_POINT[r]] + PAIR_SUB[r];
 }
 
-/* Where product k = 5p + r of tile t, channel f, sits among matrices of
- * `rows` rows and F columns per block: at[k] + t * stride[k] + f. */
+/* Where product k = 5p + r of row i (a tile, or a kernel input channel),
+ * channel f, sits: at[k] + i * stride[k] + f. */
 typedef struct pair_map {
     size_t at[25], stride[25];
 } pair_map;
 
-static pair_map map_pairs(size_t rows, int F)
+/* The kernel points V: input point u's matrix [C x wF] after those of
+ * the points before it, the product's columns one block of it. */
+static pair_map kernel_map(int C, int F)
 {
     pair_map m;
 
@@ -149,8 +151,25 @@ static pair_map map_pairs(size_t rows, int F)
         for (int r = 0; r < 5; r++) {
             int u = pair_point(p, r);
             m.stride[5 * p + r] = (size_t)point_width(u) * (size_t)F;
-            m.at[5 * p + r] = (size_t)point_before(u) * rows * (size_t)F +
+            m.at[5 * p + r] = (size_t)point_before(u) * (size_t)C * (size_t)F +
                               (size_t)pair_block(p, r) * (size_t)F;
+        }
+    return m;
+}
+
+/* The products M (and dM): a row of 25F floats per tile, so a tile's
+ * transform reads or writes one contiguous block; the products of input
+ * point u are its columns from point_before(u) * F on (leading dimension
+ * 25F for the sgemm calls). */
+static pair_map tile_map(int F)
+{
+    pair_map m;
+
+    for (int p = 0; p < 5; p++)
+        for (int r = 0; r < 5; r++) {
+            int u = pair_point(p, r);
+            m.stride[5 * p + r] = 25 * (size_t)F;
+            m.at[5 * p + r] = (size_t)(point_before(u) + pair_block(p, r)) * (size_t)F;
         }
     return m;
 }
@@ -239,8 +258,8 @@ int dae_winograd_transpose_fits(const dae_conv_shape *s)
            s->pad_left == 0 && s->OH <= 2 * s->H + 1 && s->OW <= 2 * s->W + 1;
 }
 
-/* Per sample: the 16 input-point matrices (U, or dU for dx: tiles x C)
- * and the products' (M, dM: tiles x 25F). */
+/* Per sample: the input points (U, or dU for dx: a row of 16C per tile)
+ * and the products (M, dM: a row of 25F per tile). */
 static size_t points_floats(const geo *g)
 {
     return 16 * tiles(g) * (size_t)g->C;
@@ -299,10 +318,10 @@ typedef struct pass {
     size_t scratch;        /* per thread: a group's matrices, then its dy */
 } pass;
 
-/* U_u[t][c] for channels [c, c + n) of tile t: the input points of its
- * 3x3 pixels in img, down the columns then along the rows. */
-static inline void input_tile(const float *img, const size_t at[9], int c, int n,
-                              float *U, size_t plane, size_t t, int C)
+/* Ut, tile t's row of U: for channels [c, c + n), the input points of
+ * its 3x3 pixels in img, down the columns then along the rows. */
+static inline void input_tile(const float *img, const size_t at[9], int c, int n, int C,
+                              float *Ut)
 {
     v8 d[9], e[12], u[16];
 
@@ -313,34 +332,35 @@ static inline void input_tile(const float *img, const size_t at[9], int c, int n
     for (int i = 0; i < 4; i++)
         input_1d(e + 3 * i, 1, u + 4 * i, 1);
     for (int k = 0; k < 16; k++)
-        store_v8(U + (size_t)k * plane + t * (size_t)C + (size_t)c, &u[k], n);
+        store_v8(Ut + (size_t)k * (size_t)C + (size_t)c, &u[k], n);
 }
 
 static void input_tiles(const geo *g, const float *img, size_t T, float *U)
 {
-    const size_t plane = T * (size_t)g->C;
+    const int C = g->C;
 
     for (size_t t = 0; t < T; t++) {
         size_t at[9];
+        float *Ut = U + t * 16 * (size_t)C;
         int c = 0;
 
         input_pixels(g, t, at);
-        for (; c + 8 <= g->C; c += 8) /* a constant 8: no partial loads */
-            input_tile(img, at, c, 8, U, plane, t, g->C);
-        if (c < g->C)
-            input_tile(img, at, c, g->C - c, U, plane, t, g->C);
+        for (; c + 8 <= C; c += 8) /* a constant 8: no partial loads */
+            input_tile(img, at, c, 8, C, Ut);
+        if (c < C)
+            input_tile(img, at, c, C - c, C, Ut);
     }
 }
 
-/* dx += tile t's input-point gradient dU, channels [c, c + n), taken back
- * to its 3x3 pixels (those inside the image). */
-static inline void input_adjoint_tile(const float *dU, size_t plane, size_t t, int C,
-                                      int c, int n, const size_t at[9], float *dx)
+/* dx += a tile's input-point gradient dUt (its row of dU), channels
+ * [c, c + n), taken back to its 3x3 pixels (those inside the image). */
+static inline void input_adjoint_tile(const float *dUt, int C, int c, int n,
+                                      const size_t at[9], float *dx)
 {
     v8 u[16], e[12], d[9];
 
     for (int k = 0; k < 16; k++)
-        load_v8(&u[k], dU + (size_t)k * plane + t * (size_t)C + (size_t)c, n);
+        load_v8(&u[k], dUt + (size_t)k * (size_t)C + (size_t)c, n);
     for (int i = 0; i < 4; i++)
         input_adjoint_1d(u + 4 * i, 1, e + 3 * i, 1);
     for (int q = 0; q < 3; q++)
@@ -357,17 +377,18 @@ static inline void input_adjoint_tile(const float *dU, size_t plane, size_t t, i
 
 static void input_adjoint_tiles(const geo *g, const float *dU, size_t T, float *dx)
 {
-    const size_t plane = T * (size_t)g->C;
+    const int C = g->C;
 
     for (size_t t = 0; t < T; t++) {
         size_t at[9];
+        const float *dUt = dU + t * 16 * (size_t)C;
         int c = 0;
 
         input_pixels(g, t, at);
-        for (; c + 8 <= g->C; c += 8)
-            input_adjoint_tile(dU, plane, t, g->C, c, 8, at, dx);
-        if (c < g->C)
-            input_adjoint_tile(dU, plane, t, g->C, c, g->C - c, at, dx);
+        for (; c + 8 <= C; c += 8)
+            input_adjoint_tile(dUt, C, c, 8, at, dx);
+        if (c < C)
+            input_adjoint_tile(dUt, C, c, C - c, at, dx);
     }
 }
 
@@ -410,14 +431,19 @@ static void output_image(const geo *g, const pair_map *m, const float *M, size_t
 }
 
 /* dM: tile t's 25 products' gradient, filters [f, f + n), from its output
- * pixels' gradient in dy (zero past the image). */
+ * pixels' gradient in dy (zero past the image); and db += those pixels'
+ * sum, while they are in registers. */
 static inline void output_adjoint_tile(const float *dy, const size_t at[16], int f, int n,
-                                       const pair_map *m, float *dM, size_t t)
+                                       const pair_map *m, float *dM, size_t t, float *db)
 {
-    v8 o[16], q[20], p[25];
+    v8 o[16], q[20], p[25], sum;
 
     for (int k = 0; k < 16; k++)
         load_v8(&o[k], at[k] == OUTSIDE ? NULL : dy + at[k] + f, n);
+    load_v8(&sum, db + f, n);
+    for (int k = 0; k < 16; k++)
+        sum += o[k];
+    store_v8(db + f, &sum, n);
     for (int c = 0; c < 4; c++)
         output_adjoint_1d(o + c, 4, q + c, 4);
     for (int i = 0; i < 5; i++)
@@ -427,7 +453,7 @@ static inline void output_adjoint_tile(const float *dy, const size_t at[16], int
 }
 
 static void output_adjoint_tiles(const geo *g, const pair_map *m, const float *dy,
-                                 size_t T, float *dM)
+                                 size_t T, float *dM, float *db)
 {
     for (size_t t = 0; t < T; t++) {
         size_t at[16];
@@ -435,9 +461,9 @@ static void output_adjoint_tiles(const geo *g, const pair_map *m, const float *d
 
         output_pixels(g, t, at);
         for (; f + 8 <= g->F; f += 8)
-            output_adjoint_tile(dy, at, f, 8, m, dM, t);
+            output_adjoint_tile(dy, at, f, 8, m, dM, t, db);
         if (f < g->F)
-            output_adjoint_tile(dy, at, f, g->F - f, m, dM, t);
+            output_adjoint_tile(dy, at, f, g->F - f, m, dM, t, db);
     }
 }
 
@@ -455,7 +481,7 @@ static void kernel_rows(void *ctx, size_t first, size_t last)
 {
     const kernel_job *j = ctx;
     const int C = j->g->C, F = j->g->F;
-    const pair_map m = map_pairs((size_t)C, F);
+    const pair_map m = kernel_map(C, F);
 
     for (size_t c = first; c < last; c++)
         for (int f = 0; f < F; f++) {
@@ -476,7 +502,7 @@ static void kernel_grad_rows(void *ctx, size_t first, size_t last)
 {
     const kernel_job *j = ctx;
     const int C = j->g->C, F = j->g->F;
-    const pair_map m = map_pairs((size_t)C, F);
+    const pair_map m = kernel_map(C, F);
 
     for (size_t c = first; c < last; c++)
         for (int f = 0; f < F; f++) {
@@ -505,28 +531,36 @@ static void run_kernel(dae_range_fn fn, const geo *g, const float *from, float *
 
 enum product { FORWARD, WEIGHT_GRAD, INPUT_GRAD };
 
-/* Over the 16 input points u, for a group of T tiles:
+/* Over the 16 input points u, for a group of T tiles (U's rows 16C
+ * apart, M's 25F apart):
  *   FORWARD      M_u = U_u V_u
  *   WEIGHT_GRAD  dV_u = U_u^T dM_u (+ dV_u unless first)
- *   INPUT_GRAD   dU_u = dM_u V_u^T  (into U's place) */
+ *   INPUT_GRAD   dU_u = dM_u V_u^T  (into U's place)
+ * The outputs of FORWARD and INPUT_GRAD are zeroed once for all 16, and
+ * the products add onto them (blas.h's beta = 0 would zero each block
+ * row by row). */
 static void products(enum product what, const geo *g, size_t T, float *U, float *M,
                      const float *V, float *dV, int first)
 {
     double t0 = dae_seconds();
-    const int C = g->C, F = g->F;
+    const int C = g->C, F = g->F, ldu = 16 * C, ldm = 25 * F;
 
+    if (what == FORWARD)
+        memset(M, 0, T * (size_t)ldm * sizeof *M);
+    else if (what == INPUT_GRAD)
+        memset(U, 0, T * (size_t)ldu * sizeof *U);
     for (int u = 0; u < 16; u++) {
         const int N = point_width(u) * F;
         const size_t before = (size_t)point_before(u) * (size_t)F;
-        float *Uu = U + (size_t)u * T * (size_t)C, *Mu = M + before * T;
+        float *Uu = U + (size_t)u * (size_t)C, *Mu = M + before;
         const float *Vu = V + before * (size_t)C;
         if (what == FORWARD)
-            dae_sgemm(0, 0, (int)T, N, C, 1.0f, Uu, C, Vu, N, 0.0f, Mu, N);
+            dae_sgemm(0, 0, (int)T, N, C, 1.0f, Uu, ldu, Vu, N, 1.0f, Mu, ldm);
         else if (what == WEIGHT_GRAD)
-            dae_sgemm(1, 0, C, N, (int)T, 1.0f, Uu, C, Mu, N, first ? 0.0f : 1.0f,
+            dae_sgemm(1, 0, C, N, (int)T, 1.0f, Uu, ldu, Mu, ldm, first ? 0.0f : 1.0f,
                       dV + before * (size_t)C, N);
         else
-            dae_sgemm(0, 1, (int)T, C, N, 1.0f, Mu, N, Vu, N, 0.0f, Uu, C);
+            dae_sgemm(0, 1, (int)T, C, N, 1.0f, Mu, ldm, Vu, N, 1.0f, Uu, ldu);
     }
     if (dae_parallel_part() == 0)
         dae_conv_gemm_seconds += dae_seconds() - t0;
@@ -548,7 +582,7 @@ static void forward_group(void *ctx, int index, int n0, int n, float *mats)
     const geo *g = &j->g;
     const size_t T = (size_t)n * tiles(g), out = out_size(g);
     float *U = mats, *M = mats + (size_t)n * points_floats(g);
-    const pair_map m = map_pairs(T, g->F);
+    const pair_map m = tile_map(g->F);
 
     (void)index;
     double t0 = dae_seconds();
@@ -600,16 +634,14 @@ static void backward_group(void *ctx, int index, int n0, int n, float *mats)
     const float *dy = group_dy(j, n0, n, mats + (size_t)j->groups.size * sample_floats(g));
     int first, k = dae_groups_strand(&j->groups, index, &first);
     float *part = j->parts + (size_t)k * part_floats(g);
-    const size_t rows = (size_t)n * (size_t)g->OH * (size_t)g->OW;
-    const pair_map m = map_pairs(T, g->F);
+    float *db = part + kernel_floats(g);
+    const pair_map m = tile_map(g->F);
 
     if (first)
-        dae_column_sums(rows, g->F, dy, part + kernel_floats(g));
-    else
-        dae_column_sums_add(rows, g->F, dy, part + kernel_floats(g));
+        memset(db, 0, (size_t)g->F * sizeof *db);
     double t0 = dae_seconds();
     input_tiles(g, j->x + (size_t)n0 * in_size(g), T, U);
-    output_adjoint_tiles(g, &m, dy, T, M);
+    output_adjoint_tiles(g, &m, dy, T, M, db);
     add_patch_time(t0);
     products(WEIGHT_GRAD, g, T, U, M, NULL, part, first);
     if (!j->dx)
