@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "floats.h"
 #include "conv.h"
 #include "winograd.h"
 
@@ -23,43 +24,6 @@
 #define GRAD_TOL 2e-3
 
 /* ---- helpers ------------------------------------------------------------ */
-
-static uint64_t rng_state = 0x2545f4914f6cdd1du;
-
-static float urand(float lo, float hi)
-{
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return lo + (hi - lo) * (float)((rng_state >> 40) * (1.0 / 16777216.0));
-}
-
-static float *alloc_floats(size_t n)
-{
-    float *p = malloc((n ? n : 1) * sizeof *p);
-    if (!p) {
-        fprintf(stderr, "test_winograd: out of memory\n");
-        exit(2);
-    }
-    return p;
-}
-
-static float *random_floats(size_t n)
-{
-    float *p = alloc_floats(n);
-    for (size_t i = 0; i < n; i++)
-        p[i] = urand(-1, 1);
-    return p;
-}
-
-/* NaN everywhere: a kernel that reads its output or unset scratch shows. */
-static float *nan_floats(size_t n)
-{
-    float *p = alloc_floats(n);
-    for (size_t i = 0; i < n; i++)
-        p[i] = NAN;
-    return p;
-}
 
 static double dot(const float *a, const float *b, size_t n)
 {

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "floats.h"
 #include "conv.h"
 #include "winograd_transpose.h"
 
@@ -23,42 +24,6 @@
 #define GRAD_TOL 2e-3
 
 /* ---- helpers ------------------------------------------------------------ */
-
-static uint64_t rng_state = 0x9e3779b97f4a7c15u;
-
-static float urand(float lo, float hi)
-{
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return lo + (hi - lo) * (float)((rng_state >> 40) * (1.0 / 16777216.0));
-}
-
-static float *alloc_floats(size_t n)
-{
-    float *p = malloc((n ? n : 1) * sizeof *p);
-    if (!p) {
-        fprintf(stderr, "test_winograd_transpose: out of memory\n");
-        exit(2);
-    }
-    return p;
-}
-
-static float *random_floats(size_t n)
-{
-    float *p = alloc_floats(n);
-    for (size_t i = 0; i < n; i++)
-        p[i] = urand(-1, 1);
-    return p;
-}
-
-static float *nan_floats(size_t n)
-{
-    float *p = alloc_floats(n);
-    for (size_t i = 0; i < n; i++)
-        p[i] = NAN;
-    return p;
-}
 
 static int same_bits(const float *a, const float *b, size_t n)
 {
@@ -476,6 +441,7 @@ static void check_empty_batch(void)
 
 int main(void)
 {
+    floats_seed(0x9e3779b97f4a7c15u);
     static const int sizes[][2] = {{1, 1}, {2, 3}, {5, 4}, {7, 7}};
     static const int cfb[][3] = {
         {1, 1, 1}, {1, 9, 2}, {9, 1, 3}, {3, 7, 1}, {8, 16, 2}, {17, 19, 3}, {13, 11, 2},
