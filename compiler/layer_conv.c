@@ -139,8 +139,9 @@ static bool winograd_conv2d(const plan_layer *l)
 /* The stride-2 transposed conv's Winograd (winograd_transpose.h) computes
  * 4x4 output tiles; it pays off where they cover the output exactly.
  * Measured at B = 128 on two threads against im2col + sgemm (best of 20,
- * forward / backward): the article's 14x14x64 -> 28x28x64, 0.90 / 0.87;
- * its 7x7x64 -> 14x14x64, whose 4x4 tiles overhang by 31%, 1.24 / 1.35. */
+ * forward / backward): the article's 14x14x64 -> 28x28x64, 0.87-0.91 /
+ * 0.87-0.92; its 7x7x64 -> 14x14x64, whose 4x4 tiles overhang by 31%,
+ * 1.24 / 1.35. */
 static bool winograd_transpose(const plan_layer *l)
 {
     return l->kind->resolve == conv2d_transpose_resolve && l->kh == 3 && l->kw == 3 &&

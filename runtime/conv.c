@@ -3,8 +3,9 @@
  * stays small whatever B is; the weight gradient sums over the groups.
  * conv2d with a single filter is computed directly instead (conv_f1.c),
  * and so are the forward pass and the weight gradients of one with a
- * single input channel (conv_c1.c), and a 3x3 stride-1 conv2d whose shape
- * asks for it by Winograd's algorithm (winograd.c). */
+ * single input channel (conv_c1.c), and a 3x3 stride-1 conv2d or a 3x3
+ * stride-2 conv2d_transpose whose shape asks for it by Winograd's
+ * algorithm (winograd.c, winograd_transpose.c). */
 #include "conv.h"
 
 #include <cblas.h>
