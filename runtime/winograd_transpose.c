@@ -553,7 +553,7 @@ static void products(enum product what, const geo *g, size_t T, float *U, float 
         const int N = point_width(u) * F;
         const size_t before = (size_t)point_before(u) * (size_t)F;
         float *Uu = U + (size_t)u * (size_t)C, *Mu = M + before;
-        const float *Vu = V + before * (size_t)C;
+        const float *Vu = V ? V + before * (size_t)C : NULL; /* none for dW */
         if (what == FORWARD)
             dae_sgemm(0, 0, (int)T, N, C, 1.0f, Uu, ldu, Vu, N, 1.0f, Mu, ldm);
         else if (what == WEIGHT_GRAD)
