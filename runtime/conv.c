@@ -75,12 +75,7 @@ static size_t part_floats(const dae_conv_shape *s)
     return (size_t)s->KH * (size_t)s->KW * (size_t)s->C * (size_t)s->F + (size_t)s->F;
 }
 
-/* A one-filter conv2d's output floats per sample, and its kernel's. */
-static size_t f1_out(const dae_conv_shape *f)
-{
-    return (size_t)f->OH * (size_t)f->OW;
-}
-
+/* A one-filter conv2d's kernel floats. */
 static size_t f1_kernel(const dae_conv_shape *f)
 {
     return (size_t)f->KH * (size_t)f->KW * (size_t)f->C;
@@ -217,12 +212,7 @@ typedef struct conv_job {
     size_t extra_at;    /* a thread's extra scratch, past its columns */
     const dae_pool_shape *pool;  /* pooled backward: the pool above, */
     const float *pool_in, *pool_dy;  /* its input (y) and output gradient */
-    /* The one-filter conv2d a transposed conv runs (f1 NULL: none): its
-     * input (the transposed conv's y), kernel, bias, output gradient and
-     * output, and its weight gradients, one part per image. */
-    const dae_conv_shape *f1;
-    const float *f1_x, *f1_W, *f1_b, *f1_dy;
-    float *f1_y, *f1_parts;
+    const dae_f1_above *f1; /* the one-filter conv2d a transposed conv runs */
 } conv_job;
 
 /* dx of samples [n0, n0 + n) times the derivative of x's activation. */
@@ -521,8 +511,7 @@ static void transpose_forward_group(void *ctx, int index, int n0, int n, float *
             dae_act_apply(s->act, s->alpha, row, y, y);
         }
         if (j->f1)
-            dae_conv2d_f1_forward_image(j->f1, image, j->f1_W, j->f1_b,
-                                        j->f1_y + (size_t)(n0 + i) * f1_out(j->f1));
+            dae_f1_above_forward(j->f1, (size_t)(n0 + i), image);
     }
     if (dae_parallel_part() == 0)
         dae_conv_patch_seconds += dae_seconds() - t0;
@@ -563,16 +552,9 @@ static void transpose_f1_backward_group(void *ctx, int index, int n0, int n,
                                         float *cols)
 {
     const conv_job *j = ctx;
-    const dae_conv_shape *f = j->f1;
     float *dy = cols + j->extra_at;
 
-    for (int i = 0; i < n; i++) {
-        size_t at = (size_t)(n0 + i);
-        dae_conv2d_f1_backward_image(f, j->f1_x + at * j->out, j->s->act, j->s->alpha,
-                                     j->f1_W, j->f1_dy + at * f1_out(f),
-                                     dy + (size_t)i * j->out,
-                                     j->f1_parts + at * f1_kernel(f));
-    }
+    dae_f1_above_backward(j->f1, j->s->act, j->s->alpha, n0, n, dy);
     transpose_backward_images(j, index, n0, n, dy, cols);
 }
 
@@ -589,18 +571,16 @@ static conv_job transpose_job_for(const dae_conv_shape *s)
     return j;
 }
 
-/* y = the transposed conv s of x; with fs given, z = the one-filter conv2d
- * fs of y as well, image by image. */
-static void transpose_forward(const dae_conv_shape *s, const dae_conv_shape *fs,
-                              int B, const float *x, const float *W, const float *b,
-                              float *y, const float *W1, const float *b1, float *z,
+/* y = the transposed conv s of x; with f1 given, f1's z of y as well,
+ * image by image. */
+static void transpose_forward(const dae_conv_shape *s, const dae_f1_above *f1, int B,
+                              const float *x, const float *W, const float *b, float *y,
                               float *work)
 {
     if (B <= 0)
         return;
     if (winograd_transpose(s)) {
-        dae_f1_above f1 = {.s = fs, .W = W1, .b = b1, .z = z};
-        dae_winograd_transpose_forward(s, B, x, W, b, y, fs ? &f1 : NULL, work);
+        dae_winograd_transpose_forward(s, B, x, W, b, y, f1, work);
         return;
     }
     conv_job j = transpose_job_for(s);
@@ -608,10 +588,7 @@ static void transpose_forward(const dae_conv_shape *s, const dae_conv_shape *fs,
     j.W = W;
     j.b = b;
     j.y = y;
-    j.f1 = fs;
-    j.f1_W = W1;
-    j.f1_b = b1;
-    j.f1_y = z;
+    j.f1 = f1;
     run(&j, B, dae_patches_cols(&j.p), 0, work, transpose_forward_group, NULL, NULL);
 }
 
@@ -619,7 +596,7 @@ void dae_conv2d_transpose_forward(const dae_conv_shape *s, int B, const float *x
                                   const float *W, const float *b, float *y,
                                   float *work)
 {
-    transpose_forward(s, NULL, B, x, W, b, y, NULL, NULL, NULL, work);
+    transpose_forward(s, NULL, B, x, W, b, y, work);
 }
 
 void dae_conv2d_transpose_backward(const dae_conv_shape *s, int B, const float *x,
@@ -649,7 +626,9 @@ void dae_conv2d_transpose_f1_forward(const dae_conv_shape *ts,
                                      const float *b, float *y, const float *W1,
                                      const float *b1, float *z, float *work)
 {
-    transpose_forward(ts, fs, B, x, W, b, y, W1, b1, z, work);
+    dae_f1_above f1 = {.s = fs, .W = W1, .b = b1, .z = z};
+
+    transpose_forward(ts, &f1, B, x, W, b, y, work);
 }
 
 void dae_conv2d_transpose_f1_backward(const dae_conv_shape *ts,
@@ -666,26 +645,20 @@ void dae_conv2d_transpose_f1_backward(const dae_conv_shape *ts,
         return;
     }
     const size_t nW1 = f1_kernel(fs);
-    if (winograd_transpose(ts)) {
-        dae_f1_above f1 = {.s = fs, .W = W1, .dz = dz, .x = y, .parts = work};
-        if (db1)
-            dae_conv2d_f1_bias_grad(fs, B, dz, db1);
-        dae_winograd_transpose_backward(ts, B, x, x_act, x_alpha, W, NULL, dx, dW, db, &f1,
-                                        work + (size_t)B * nW1);
-        dae_groups_sum(work, B, nW1, nW1, dW1);
-        return;
-    }
-    conv_job j = transpose_job_for(ts);
-    size_t cols = dae_patches_cols(&j.p);
-    set_backward(&j, x, x_act, x_alpha, W, NULL, dx);
-    j.f1 = fs;
-    j.f1_x = y;
-    j.f1_W = W1;
-    j.f1_dy = dz;
-    j.f1_parts = work;
+    dae_f1_above f1 = {.s = fs, .W = W1, .dz = dz, .x = y, .parts = work};
+
     if (db1)
         dae_conv2d_f1_bias_grad(fs, B, dz, db1);
-    size_t dy = (size_t)dae_groups_make(cols, B).size * j.out; /* the group's */
-    run(&j, B, cols, dy, work + (size_t)B * nW1, transpose_f1_backward_group, dW, db);
+    if (winograd_transpose(ts)) {
+        dae_winograd_transpose_backward(ts, B, x, x_act, x_alpha, W, NULL, dx, dW, db, &f1,
+                                        work + (size_t)B * nW1);
+    } else {
+        conv_job j = transpose_job_for(ts);
+        size_t cols = dae_patches_cols(&j.p);
+        set_backward(&j, x, x_act, x_alpha, W, NULL, dx);
+        j.f1 = &f1;
+        size_t dy = (size_t)dae_groups_make(cols, B).size * j.out; /* the group's */
+        run(&j, B, cols, dy, work + (size_t)B * nW1, transpose_f1_backward_group, dW, db);
+    }
     dae_groups_sum(work, B, nW1, nW1, dW1);
 }

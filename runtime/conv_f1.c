@@ -449,3 +449,25 @@ void dae_conv2d_f1_backward(const dae_conv_shape *s, int B, const float *x,
     dae_parallel_for(nB, 2, backward_images, &j);
     dae_groups_sum(work, (int)nB, nW, nW, dW);
 }
+
+void dae_f1_above_forward(const dae_f1_above *f, size_t n, const float *x)
+{
+    dae_conv2d_f1_forward_image(f->s, x, f->W, f->b,
+                                f->z + n * (size_t)f->s->OH * (size_t)f->s->OW);
+}
+
+void dae_f1_above_backward(const dae_f1_above *f, dae_act x_act, float x_alpha, int n0,
+                           int n, float *dx)
+{
+    const dae_conv_shape *s = f->s;
+    const size_t in = (size_t)s->H * (size_t)s->W * (size_t)s->C;
+    const size_t out = (size_t)s->OH * (size_t)s->OW;
+    const size_t kernel = (size_t)s->KH * (size_t)s->KW * (size_t)s->C;
+
+    for (int i = 0; i < n; i++) {
+        size_t at = (size_t)(n0 + i);
+        dae_conv2d_f1_backward_image(s, f->x + at * in, x_act, x_alpha, f->W,
+                                     f->dz + at * out, dx + (size_t)i * in,
+                                     f->parts + at * kernel);
+    }
+}

@@ -33,4 +33,24 @@ void dae_conv2d_f1_backward_image(const dae_conv_shape *s, const float *x,
 void dae_conv2d_f1_bias_grad(const dae_conv_shape *s, int B, const float *dy,
                              float *db);
 
+/* A one-filter conv2d run by the layer below it, on each image of that
+ * layer's output while it is in cache (conv.h's
+ * dae_conv2d_transpose_f1_*). */
+typedef struct dae_f1_above {
+    const dae_conv_shape *s;
+    const float *W, *b; /* its kernel and bias (b may be NULL) */
+    float *z;           /* forward: its output */
+    const float *dz;    /* backward: its output gradient, */
+    const float *x;     /* its input (the layer below's output), */
+    float *parts;       /* and its weight gradient, one part per image */
+} dae_f1_above;
+
+/* z of image n, from x, that image of the layer below's output. */
+void dae_f1_above_forward(const dae_f1_above *f, size_t n, const float *x);
+/* The backward of images [n0, n0 + n): their parts, and their dx (the
+ * layer below's output gradient, times the derivative of x_act, that
+ * layer's activation) into n images at dx. */
+void dae_f1_above_backward(const dae_f1_above *f, dae_act x_act, float x_alpha, int n0,
+                           int n, float *dx);
+
 #endif

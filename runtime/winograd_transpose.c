@@ -595,10 +595,7 @@ static void forward_group(void *ctx, int index, int n0, int n, float *mats)
         output_image(g, &m, M, (size_t)i, j->b, j->y + (size_t)n0 * out);
         dae_act_apply(j->s->act, j->s->alpha, out, y, y);
         if (j->f1)
-            dae_conv2d_f1_forward_image(j->f1->s, y, j->f1->W, j->f1->b,
-                                        j->f1->z + (size_t)(n0 + i) *
-                                                       (size_t)j->f1->s->OH *
-                                                       (size_t)j->f1->s->OW);
+            dae_f1_above_forward(j->f1, (size_t)(n0 + i), y);
     }
     add_patch_time(t0);
 }
@@ -607,19 +604,9 @@ static void forward_group(void *ctx, int index, int n0, int n, float *mats)
  * each image into the thread's scratch past the matrices. */
 static const float *group_dy(const pass *j, int n0, int n, float *scratch)
 {
-    const dae_f1_above *f = j->f1;
-    const size_t out = out_size(&j->g);
-
-    if (!f)
-        return j->dy + (size_t)n0 * out;
-    const size_t z = (size_t)f->s->OH * (size_t)f->s->OW;
-    const size_t k = (size_t)f->s->KH * (size_t)f->s->KW * (size_t)f->s->C;
-    for (int i = 0; i < n; i++) {
-        size_t at = (size_t)(n0 + i);
-        dae_conv2d_f1_backward_image(f->s, f->x + at * out, j->s->act, j->s->alpha, f->W,
-                                     f->dz + at * z, scratch + (size_t)i * out,
-                                     f->parts + at * k);
-    }
+    if (!j->f1)
+        return j->dy + (size_t)n0 * out_size(&j->g);
+    dae_f1_above_backward(j->f1, j->s->act, j->s->alpha, n0, n, scratch);
     return scratch;
 }
 

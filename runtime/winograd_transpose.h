@@ -9,22 +9,12 @@
 
 #include <stddef.h>
 #include "conv.h"
+#include "conv_f1.h"
 
 /* Nonzero when s is a conv2d_transpose this path computes: 3x3 kernel,
  * strides 2, no padding before (TensorFlow's for both "same" and
  * "valid"), an output at most 2H+1 x 2W+1. */
 int dae_winograd_transpose_fits(const dae_conv_shape *s);
-
-/* The one-filter conv2d run on the transposed conv's output, image by
- * image while it is in cache (conv.h's dae_conv2d_transpose_f1_*). */
-typedef struct dae_f1_above {
-    const dae_conv_shape *s;
-    const float *W, *b; /* its kernel and bias (b may be NULL) */
-    float *z;           /* forward: its output */
-    const float *dz;    /* backward: its output gradient, */
-    const float *x;     /* its input (the transposed conv's output), */
-    float *parts;       /* and its weight gradient, one part per image */
-} dae_f1_above;
 
 /* Scratch floats for a batch of B, forward and backward alike; with_f1:
  * room for the group's output gradient a fused conv2d above makes. */
