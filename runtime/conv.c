@@ -47,7 +47,8 @@ static dae_patches transpose_patches(const dae_conv_shape *s)
 /* The shape asks for Winograd and Winograd can compute it. */
 static int winograd(const dae_conv_shape *s)
 {
-    return s->algo == DAE_CONV_WINOGRAD && dae_winograd_fits(s);
+    return (s->algo == DAE_CONV_WINOGRAD || s->algo == DAE_CONV_WINOGRAD_4X4) &&
+           dae_winograd_fits(s);
 }
 
 /* The same for a conv2d_transpose. */

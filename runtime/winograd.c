@@ -1,12 +1,17 @@
-/* Winograd F(2x2, 3x3) for 3x3 stride-1 conv2d.
+/* Winograd F(2x2, 3x3) and F(4x4, 3x3) for 3x3 stride-1 conv2d.
  *
- * One 2x2 output tile is  Y = A^T [ sum_c (B^T d_c B) .* (G g_cf G^T) ] A,
- * where d_c is the 4x4 input tile of channel c and g_cf the 3x3 kernel of
- * channels (c, f). Over all tiles, the sum of elementwise products is 16
- * matrix products, one per position k of the 4x4 transformed tile:
+ * One m x m output tile is  Y = A^T [ sum_c (B^T d_c B) .* (G g_cf G^T) ] A,
+ * where d_c is the a x a input tile of channel c (a = m + 2) and g_cf the
+ * 3x3 kernel of channels (c, f). Over all tiles, the sum of elementwise
+ * products is a^2 matrix products (16 for m = 2, 36 for m = 4), one per
+ * position k of the transformed tile:
  *     M_k [tiles x F] = V_k [tiles x C] . U_k [C x F].
  * A pass transforms the kernel into U, the input tiles into V, runs the
- * 16 sgemm and transforms M back into output tiles.
+ * a^2 sgemm and transforms M back into output tiles. F(4x4, 3x3) takes 36
+ * products per 16 outputs where F(2x2, 3x3) takes 64, at the price of
+ * larger transforms and of float rounding about 16 times larger (its
+ * points 0, +-1, +-2 bring factors 4, 5, 1/6, 1/24): 5e-6 of the largest
+ * output on the article's middle layer against 3e-7.
  *
  * The backward pass reuses the same pieces:
  *  - dx is the stride-1 "full" correlation of dy with the kernel flipped
@@ -16,7 +21,7 @@
  *    dU_k = V_k^T dM_k summed over the groups, then dW = G^T dU G.
  *
  * Samples go through in groups of g, sized by conv.c like its im2col
- * groups, so that the 2 x 16 matrices of a group stay a few MB (and in
+ * groups, so that the 2 x a^2 matrices of a group stay a few MB (and in
  * cache between a transform and the products).
  *
  * The input and output tile transforms take 8 channels at a time in
@@ -42,26 +47,40 @@
 
 /* ---- geometry ------------------------------------------------------------ */
 
+/* The output tile's side m: 4 when the shape asks for F(4x4, 3x3). */
+static int tile_side(const dae_conv_shape *s)
+{
+    return s->algo == DAE_CONV_WINOGRAD_4X4 ? 4 : 2;
+}
+
+/* Products per tile: (m + 2)^2. */
+static int points(int m)
+{
+    return (m + 2) * (m + 2);
+}
+
 /* A tiled pass reads an H x W x C image (pad_top rows and pad_left columns
  * of zeros before it, zeros past its end) and writes an OH x OW x F one,
- * in TH x TW tiles of 2x2 (the last row or column of tiles may overhang). */
+ * in TH x TW tiles of m x m (the last row or column of tiles may overhang). */
 typedef struct geo {
     int H, W, C;
     int OH, OW, F;
     int pad_top, pad_left;
-    int TH, TW;
+    int m, TH, TW;
 } geo;
 
 static geo make_geo(int H, int W, int C, int OH, int OW, int F, int pad_top,
-                    int pad_left)
+                    int pad_left, int m)
 {
-    return (geo){H, W, C, OH, OW, F, pad_top, pad_left, (OH + 1) / 2, (OW + 1) / 2};
+    return (geo){H, W, C, OH, OW, F, pad_top, pad_left, m, (OH + m - 1) / m,
+                 (OW + m - 1) / m};
 }
 
 /* The conv2d itself: x -> y. */
 static geo forward_geo(const dae_conv_shape *s)
 {
-    return make_geo(s->H, s->W, s->C, s->OH, s->OW, s->F, s->pad_top, s->pad_left);
+    return make_geo(s->H, s->W, s->C, s->OH, s->OW, s->F, s->pad_top, s->pad_left,
+                    tile_side(s));
 }
 
 /* dx[i] = sum_k dy[i + pad - k] W[k] = sum_k' dy[i - (2 - pad) + k'] W[2 - k']:
@@ -69,7 +88,7 @@ static geo forward_geo(const dae_conv_shape *s)
 static geo dx_geo(const dae_conv_shape *s)
 {
     return make_geo(s->OH, s->OW, s->F, s->H, s->W, s->C, 2 - s->pad_top,
-                    2 - s->pad_left);
+                    2 - s->pad_left, tile_side(s));
 }
 
 static size_t tiles(const geo *g)
@@ -83,8 +102,8 @@ static void tile_at(const geo *g, size_t t, size_t *n, int *oh, int *ow)
     size_t r = t % tiles(g);
 
     *n = t / tiles(g);
-    *oh = 2 * (int)(r / (size_t)g->TW);
-    *ow = 2 * (int)(r % (size_t)g->TW);
+    *oh = g->m * (int)(r / (size_t)g->TW);
+    *ow = g->m * (int)(r % (size_t)g->TW);
 }
 
 /* Offset of pixel (h, w) of image n in an H x W x C batch. */
@@ -105,19 +124,32 @@ static size_t max_size(size_t a, size_t b)
     return a > b ? a : b;
 }
 
-/* Per sample, the 16 matrices read by the products (x tiles [tiles x C],
- * or dy tiles [tiles x F] for dx) and the 16 they write (M, dM: [tiles x
+/* Per sample, the a^2 matrices read by the products (x tiles [tiles x C],
+ * or dy tiles [tiles x F] for dx) and the a^2 they write (M, dM: [tiles x
  * F]; dx's M: [tiles x C]). */
+/* Floats between a group's matrices: a cache line more than one matrix.
+ * F(4x4, 3x3) on 14x14 images has 16 tiles an image, so with 64 channels
+ * a matrix is a multiple of 4 KiB, and a tile's 36 values, one in each,
+ * would all fall in one of L1's sets (8 ways): 1.6x slower transforms. */
+#define PLANE_PAD 16
+
+static size_t tile_plane(size_t T, size_t channels)
+{
+    return T * channels + PLANE_PAD;
+}
+
 static size_t in_floats(const dae_conv_shape *s)
 {
     geo f = forward_geo(s), d = dx_geo(s);
-    return 16 * max_size(tiles(&f) * (size_t)s->C, tiles(&d) * (size_t)s->F);
+    return (size_t)points(tile_side(s)) *
+           tile_plane(1, max_size(tiles(&f) * (size_t)s->C, tiles(&d) * (size_t)s->F));
 }
 
 static size_t out_floats(const dae_conv_shape *s)
 {
     geo f = forward_geo(s), d = dx_geo(s);
-    return 16 * max_size(tiles(&f) * (size_t)s->F, tiles(&d) * (size_t)s->C);
+    return (size_t)points(tile_side(s)) *
+           tile_plane(1, max_size(tiles(&f) * (size_t)s->F, tiles(&d) * (size_t)s->C));
 }
 
 /* Floats of one input and one output sample. */
@@ -131,9 +163,15 @@ static size_t out_size(const dae_conv_shape *s)
     return (size_t)s->OH * (size_t)s->OW * (size_t)s->F;
 }
 
+/* The transformed kernel: a^2 matrices [C x F]. */
+static size_t kernel_plane(const dae_conv_shape *s)
+{
+    return (size_t)s->C * (size_t)s->F;
+}
+
 static size_t kernel_floats(const dae_conv_shape *s)
 {
-    return 16 * (size_t)s->C * (size_t)s->F;
+    return (size_t)points(tile_side(s)) * kernel_plane(s);
 }
 
 size_t dae_winograd_sample_floats(const dae_conv_shape *s)
@@ -217,13 +255,58 @@ static inline void tf_gt(const float *restrict in, int is, float *restrict out, 
     }
 }
 
+/* F(4x4, 3x3)'s A, 4 -> 6: A^T's adjoint. A^T's rows are the points
+ * 0, 1, -1, 2, -2 raised to the powers 0..3, and infinity. */
+static inline void tf_a4(const float *restrict in, int is, float *restrict out, int os)
+{
+    for (int c = 0; c < CH; c++) {
+        float y0 = in[c], y1 = in[is + c], y2 = in[2 * is + c], y3 = in[3 * is + c];
+        float even = y0 + y2, odd = y1 + y3;
+        float even2 = y0 + 4.0f * y2, odd2 = 2.0f * y1 + 8.0f * y3;
+        out[c] = y0;
+        out[os + c] = even + odd;
+        out[2 * os + c] = even - odd;
+        out[3 * os + c] = even2 + odd2;
+        out[4 * os + c] = even2 - odd2;
+        out[5 * os + c] = y3;
+    }
+}
+
+/* F(4x4, 3x3)'s G, 3 -> 6. */
+static inline void tf_g4(const float *restrict in, int is, float *restrict out, int os)
+{
+    for (int c = 0; c < CH; c++) {
+        float g0 = in[c], g1 = in[is + c], g2 = in[2 * is + c];
+        float outer = g0 + g2, mid = (1.0f / 24.0f) * g0 + (1.0f / 6.0f) * g2;
+        out[c] = 0.25f * g0;
+        out[os + c] = (-1.0f / 6.0f) * (outer + g1);
+        out[2 * os + c] = (-1.0f / 6.0f) * (outer - g1);
+        out[3 * os + c] = mid + (1.0f / 12.0f) * g1;
+        out[4 * os + c] = mid - (1.0f / 12.0f) * g1;
+        out[5 * os + c] = g2;
+    }
+}
+
+/* F(4x4, 3x3)'s G^T, 6 -> 3. */
+static inline void tf_gt4(const float *restrict in, int is, float *restrict out, int os)
+{
+    for (int c = 0; c < CH; c++) {
+        float u0 = in[c], u1 = in[is + c], u2 = in[2 * is + c], u3 = in[3 * is + c],
+              u4 = in[4 * is + c], u5 = in[5 * is + c];
+        float s12 = u1 + u2, s34 = u3 + u4;
+        out[c] = 0.25f * u0 - (1.0f / 6.0f) * s12 + (1.0f / 24.0f) * s34;
+        out[os + c] = (1.0f / 6.0f) * (u2 - u1) + (1.0f / 12.0f) * (u3 - u4);
+        out[2 * os + c] = (1.0f / 6.0f) * (s34 - s12) + u5;
+    }
+}
+
 /* out = T in T^T for an m x m tile of CH-float rows (row-major), giving
  * n x n: T down the columns, then along the rows. Inlined with a constant
  * t, so every call below is a direct, vectorised loop. */
 static inline void transform_2d(transform_1d *t, int m, int n, const float *in,
                                 float *out)
 {
-    float tmp[4 * 4 * CH];
+    float tmp[6 * 6 * CH];
 
     for (int j = 0; j < m; j++)
         t(in + j * CH, m * CH, tmp + j * CH, m * CH);
@@ -320,65 +403,157 @@ static inline void output_tile_v8(const float *src, size_t plane, const float *b
     }
 }
 
+/* F(4x4, 3x3)'s B^T on six vectors d[0], d[ds], ... into u[0], u[us], ...
+ * (by pointer: passed by value, vectors change the ABI of builds without
+ * AVX). B^T's rows come from the polynomial (x^2 - 1)(x^2 - 4) divided by
+ * each point's factor. */
+static inline void bt4_1d(const v8 *d, int ds, v8 *u, int us)
+{
+    v8 d0 = d[0], d1 = d[ds], d2 = d[2 * ds], d3 = d[3 * ds], d4 = d[4 * ds],
+       d5 = d[5 * ds];
+    v8 even = d4 - 4.0f * d2, odd = d3 - 4.0f * d1;
+    v8 even2 = d4 - d2, odd2 = 2.0f * (d3 - d1);
+
+    u[0] = 4.0f * d0 - 5.0f * d2 + d4;
+    u[us] = even + odd;
+    u[2 * us] = even - odd;
+    u[3 * us] = even2 + odd2;
+    u[4 * us] = even2 - odd2;
+    u[5 * us] = 4.0f * d1 - 5.0f * d3 + d5;
+}
+
+/* F(4x4, 3x3)'s A^T on six vectors m[0], m[ms], ... into y[0], y[ys], ... */
+static inline void at4_1d(const v8 *m, int ms, v8 *y, int ys)
+{
+    v8 m0 = m[0], m5 = m[5 * ms];
+    v8 s12 = m[ms] + m[2 * ms], d12 = m[ms] - m[2 * ms];
+    v8 s34 = m[3 * ms] + m[4 * ms], d34 = m[3 * ms] - m[4 * ms];
+
+    y[0] = m0 + s12 + s34;
+    y[ys] = d12 + 2.0f * d34;
+    y[2 * ys] = s12 + 4.0f * s34;
+    y[3 * ys] = d12 + 8.0f * d34 + m5;
+}
+
+/* input_tile_v8 for F(4x4, 3x3): a 6x6 tile into 36 matrices. */
+static inline void input_tile4_v8(const float *const px[36], int c, int n, float *dst,
+                                  size_t plane)
+{
+    v8 d[36], t[36];
+
+    for (int k = 0; k < 36; k++)
+        load_v8(&d[k], px[k] ? px[k] + c : NULL, n);
+    for (int j = 0; j < 6; j++) /* down column j */
+        bt4_1d(d + j, 6, t + j, 6);
+    for (int i = 0; i < 6; i++) { /* along row i */
+        v8 u[6];
+        bt4_1d(t + 6 * i, 1, u, 1);
+        for (int k = 0; k < 6; k++)
+            store_v8(dst + (size_t)(6 * i + k) * plane, &u[k], n);
+    }
+}
+
+/* output_tile_v8 for F(4x4, 3x3): 36 matrices into a 4x4 tile. */
+static inline void output_tile4_v8(const float *src, size_t plane, const float *bias,
+                                   int f, int n, v8 y[16])
+{
+    v8 m[36], t[24];
+
+    for (int k = 0; k < 36; k++)
+        load_v8(&m[k], src + (size_t)k * plane, n);
+    for (int j = 0; j < 6; j++) /* down column j */
+        at4_1d(m + j, 6, t + j, 6);
+    v8 b;
+    load_v8(&b, bias ? bias + f : NULL, n);
+    for (int i = 0; i < 4; i++) { /* along row i */
+        at4_1d(t + 6 * i, 1, y + 4 * i, 1);
+        for (int k = 0; k < 4; k++)
+            y[4 * i + k] += b;
+    }
+}
+
 /* ---- tiles in and out ----------------------------------------------------- */
 
-/* A range of a group's tiles, between images and the 16 matrices. */
+/* A range of a group's tiles, between images and the a^2 matrices. */
 typedef struct tile_job {
     const geo *g;
     const float *img;  /* the group's first image (read or written) */
     float *out_img;    /* output_tiles: where it writes */
-    float *mat;        /* 16 matrices of plane floats each */
+    float *mat;        /* a^2 matrices of plane floats each */
     size_t plane;
     const float *bias; /* output_tiles: added, or NULL */
 } tile_job;
 
-/* V_k[t][c] = (B^T d B)_k for the 4x4 input tile d under output tile t. */
-static void input_tiles(void *ctx, size_t first, size_t last)
+/* One tile's transform, for the tile side m (a constant once inlined). */
+static inline void input_tile(int m, const float *const px[36], int c, int n,
+                              float *dst, size_t plane)
 {
-    const tile_job *j = ctx;
+    if (m == 4)
+        input_tile4_v8(px, c, n, dst, plane);
+    else
+        input_tile_v8(px, c, n, dst, plane);
+}
+
+/* V_k[t][c] = (B^T d B)_k for the a x a input tile d under output tile t. */
+static inline void input_tiles_m(const tile_job *j, size_t first, size_t last, int m)
+{
     const geo *g = j->g;
+    const int a = m + 2;
 
     for (size_t t = first; t < last; t++) {
-        const float *px[16];
+        const float *px[36];
         size_t n;
         int oh, ow;
 
         tile_at(g, t, &n, &oh, &ow);
-        for (int i = 0; i < 4; i++)
-            for (int k = 0; k < 4; k++) {
+        for (int i = 0; i < a; i++)
+            for (int k = 0; k < a; k++) {
                 int ih = oh - g->pad_top + i, iw = ow - g->pad_left + k;
                 int inside = ih >= 0 && ih < g->H && iw >= 0 && iw < g->W;
-                px[4 * i + k] = inside ? j->img + at_pixel(n, ih, iw, g->H, g->W, g->C)
+                px[a * i + k] = inside ? j->img + at_pixel(n, ih, iw, g->H, g->W, g->C)
                                        : NULL;
             }
         int c = 0;
         for (; c + 8 <= g->C; c += 8) /* a constant 8: no partial loads */
-            input_tile_v8(px, c, 8, j->mat + t * (size_t)g->C + c, j->plane);
+            input_tile(m, px, c, 8, j->mat + t * (size_t)g->C + c, j->plane);
         if (c < g->C)
-            input_tile_v8(px, c, g->C - c, j->mat + t * (size_t)g->C + c, j->plane);
+            input_tile(m, px, c, g->C - c, j->mat + t * (size_t)g->C + c, j->plane);
     }
+}
+
+static void input_tiles(void *ctx, size_t first, size_t last)
+{
+    const tile_job *j = ctx;
+
+    if (j->g->m == 4)
+        input_tiles_m(j, first, last, 4);
+    else
+        input_tiles_m(j, first, last, 2);
 }
 
 /* Output tile t = A^T M[t] A (+ bias), its overhang past OH x OW dropped. */
 /* Filters [f, f + nf) of tile t (image n, top left (oh, ow)) into the
  * output, its pixels inside the image only. */
-static inline void output_tile(const tile_job *j, size_t t, size_t n, int oh, int ow,
-                               int f, int nf)
+static inline void output_tile(const tile_job *j, int m, size_t t, size_t n, int oh,
+                               int ow, int f, int nf)
 {
     const geo *g = j->g;
-    v8 y[4];
+    const float *src = j->mat + t * (size_t)g->F + f;
+    v8 y[16];
 
-    output_tile_v8(j->mat + t * (size_t)g->F + f, j->plane, j->bias, f, nf, y);
-    for (int i = 0; i < 2; i++)
-        for (int k = 0; k < 2; k++)
+    if (m == 4)
+        output_tile4_v8(src, j->plane, j->bias, f, nf, y);
+    else
+        output_tile_v8(src, j->plane, j->bias, f, nf, y);
+    for (int i = 0; i < m; i++)
+        for (int k = 0; k < m; k++)
             if (oh + i < g->OH && ow + k < g->OW)
                 store_v8(j->out_img + at_pixel(n, oh + i, ow + k, g->OH, g->OW, g->F) + f,
-                         &y[2 * i + k], nf);
+                         &y[m * i + k], nf);
 }
 
-static void output_tiles(void *ctx, size_t first, size_t last)
+static inline void output_tiles_m(const tile_job *j, size_t first, size_t last, int m)
 {
-    const tile_job *j = ctx;
     const geo *g = j->g;
 
     for (size_t t = first; t < last; t++) {
@@ -388,40 +563,63 @@ static void output_tiles(void *ctx, size_t first, size_t last)
         tile_at(g, t, &n, &oh, &ow);
         int f = 0;
         for (; f + 8 <= g->F; f += 8) /* a constant 8: no partial loads */
-            output_tile(j, t, n, oh, ow, f, 8);
+            output_tile(j, m, t, n, oh, ow, f, 8);
         if (f < g->F)
-            output_tile(j, t, n, oh, ow, f, g->F - f);
+            output_tile(j, m, t, n, oh, ow, f, g->F - f);
     }
 }
 
-/* dM_k[t][f] = (A dY A^T)_k for the 2x2 tile dY of dy at output tile t
- * (zero where the tile overhangs): the adjoint of output_tiles. */
-static void dy_tiles(void *ctx, size_t first, size_t last)
+static void output_tiles(void *ctx, size_t first, size_t last)
 {
     const tile_job *j = ctx;
+
+    if (j->g->m == 4)
+        output_tiles_m(j, first, last, 4);
+    else
+        output_tiles_m(j, first, last, 2);
+}
+
+/* dM_k[t][f] = (A dY A^T)_k for the m x m tile dY of dy at output tile t
+ * (zero where the tile overhangs): the adjoint of output_tiles. */
+static inline void dy_tiles_m(const tile_job *j, size_t first, size_t last, int m)
+{
     const geo *g = j->g;
-    float d[4 * CH], m[16 * CH];
+    const int a = m + 2;
+    float d[16 * CH], dm[36 * CH];
 
     for (size_t t = first; t < last; t++) {
-        const float *px[4];
+        const float *px[16];
         size_t n;
         int oh, ow;
 
         tile_at(g, t, &n, &oh, &ow);
-        for (int i = 0; i < 2; i++)
-            for (int k = 0; k < 2; k++)
-                px[2 * i + k] = oh + i < g->OH && ow + k < g->OW
+        for (int i = 0; i < m; i++)
+            for (int k = 0; k < m; k++)
+                px[m * i + k] = oh + i < g->OH && ow + k < g->OW
                                     ? j->img + at_pixel(n, oh + i, ow + k, g->OH, g->OW, g->F)
                                     : NULL;
         for (int f0 = 0; f0 < g->F; f0 += CH) {
             int nf = chunk(g->F, f0);
-            for (int k = 0; k < 4; k++)
+            for (int k = 0; k < m * m; k++)
                 load_row(d + k * CH, px[k] ? px[k] + f0 : NULL, nf);
-            transform_2d(tf_a, 2, 4, d, m);
-            for (int k = 0; k < 16; k++)
-                store_row(j->mat + k * j->plane + t * (size_t)g->F + f0, m + k * CH, nf);
+            if (m == 4)
+                transform_2d(tf_a4, 4, 6, d, dm);
+            else
+                transform_2d(tf_a, 2, 4, d, dm);
+            for (int k = 0; k < a * a; k++)
+                store_row(j->mat + k * j->plane + t * (size_t)g->F + f0, dm + k * CH, nf);
         }
     }
+}
+
+static void dy_tiles(void *ctx, size_t first, size_t last)
+{
+    const tile_job *j = ctx;
+
+    if (j->g->m == 4)
+        dy_tiles_m(j, first, last, 4);
+    else
+        dy_tiles_m(j, first, last, 2);
 }
 
 /* Runs a tile transform over a group's T tiles, timed as the conv
@@ -430,7 +628,7 @@ static void run_tiles(dae_range_fn fn, const geo *g, const float *img, float *ou
                       float *mat, size_t T, size_t channels, const float *bias)
 {
     double t0 = dae_seconds();
-    tile_job j = {g, img, out_img, mat, T * channels, bias};
+    tile_job j = {g, img, out_img, mat, tile_plane(T, channels), bias};
 
     fn(&j, 0, T);
     if (dae_parallel_part() == 0)
@@ -451,9 +649,9 @@ typedef struct kernel_job {
 static void kernel_rows(void *ctx, size_t first, size_t last)
 {
     const kernel_job *j = ctx;
-    const int C = j->s->C, F = j->s->F;
+    const int C = j->s->C, F = j->s->F, m = tile_side(j->s), a = m + 2;
     const size_t plane = (size_t)C * (size_t)F;
-    float g[9 * CH], u[16 * CH];
+    float g[9 * CH], u[36 * CH];
 
     for (size_t c = first; c < last; c++)
         for (int f0 = 0; f0 < F; f0 += CH) {
@@ -462,8 +660,11 @@ static void kernel_rows(void *ctx, size_t first, size_t last)
                 int src = j->flip ? 8 - tap : tap; /* (2-kh)*3 + (2-kw) */
                 load_row(g + tap * CH, j->from + ((size_t)src * C + c) * F + f0, nf);
             }
-            transform_2d(tf_g, 3, 4, g, u);
-            for (int k = 0; k < 16; k++)
+            if (m == 4)
+                transform_2d(tf_g4, 3, 6, g, u);
+            else
+                transform_2d(tf_g, 3, 4, g, u);
+            for (int k = 0; k < a * a; k++)
                 store_row(j->to + k * plane + c * F + f0, u + k * CH, nf);
         }
 }
@@ -472,16 +673,19 @@ static void kernel_rows(void *ctx, size_t first, size_t last)
 static void kernel_grad_rows(void *ctx, size_t first, size_t last)
 {
     const kernel_job *j = ctx;
-    const int C = j->s->C, F = j->s->F;
+    const int C = j->s->C, F = j->s->F, m = tile_side(j->s), a = m + 2;
     const size_t plane = (size_t)C * (size_t)F;
-    float u[16 * CH], g[9 * CH];
+    float u[36 * CH], g[9 * CH];
 
     for (size_t c = first; c < last; c++)
         for (int f0 = 0; f0 < F; f0 += CH) {
             int nf = chunk(F, f0);
-            for (int k = 0; k < 16; k++)
+            for (int k = 0; k < a * a; k++)
                 load_row(u + k * CH, j->from + k * plane + c * F + f0, nf);
-            transform_2d(tf_gt, 4, 3, u, g);
+            if (m == 4)
+                transform_2d(tf_gt4, 6, 3, u, g);
+            else
+                transform_2d(tf_gt, 4, 3, u, g);
             for (int tap = 0; tap < 9; tap++)
                 store_row(j->to + ((size_t)tap * C + c) * F + f0, g + tap * CH, nf);
         }
@@ -497,17 +701,18 @@ static void run_kernel(dae_range_fn fn, const dae_conv_shape *s, const float *fr
     dae_conv_patch_seconds += dae_seconds() - t0;
 }
 
-/* ---- the 16 products -------------------------------------------------------- */
+/* ---- the a^2 products -------------------------------------------------------- */
 
-/* c_k = op(a_k) op(b_k) + beta c_k for k = 0..15, each matrix dense and
- * row-major: a_k is M x K (K x M when ta), b_k K x N (N x K when tb). */
-static void gemm16(int ta, int tb, size_t M, int N, int K, const float *a,
-                   const float *b, float beta, float *c)
+/* c_k = op(a_k) op(b_k) + beta c_k for the P points k, each matrix dense
+ * and row-major, a_k at a + k * pa, b_k at b + k * pb and c_k at c + k * pc:
+ * a_k is M x K (K x M when ta), b_k K x N (N x K when tb). */
+static void gemm_points(int P, int ta, int tb, size_t M, int N, int K, const float *a,
+                        size_t pa, const float *b, size_t pb, float beta, float *c,
+                        size_t pc)
 {
     double t0 = dae_seconds();
-    const size_t pa = M * (size_t)K, pb = (size_t)K * (size_t)N, pc = M * (size_t)N;
 
-    for (int k = 0; k < 16; k++)
+    for (int k = 0; k < P; k++)
         dae_sgemm(ta, tb, (int)M, N, K, 1.0f, a + k * pa, ta ? (int)M : K,
                   b + k * pb, tb ? K : N, beta, c + k * pc, N);
     if (dae_parallel_part() == 0)
@@ -536,7 +741,8 @@ static void forward_group(void *ctx, int index, int n0, int n, float *mats)
     (void)index;
     run_tiles(input_tiles, &j->fg, j->x + (size_t)n0 * in_size(s), NULL, in, T,
               (size_t)s->C, NULL);
-    gemm16(0, 0, T, s->F, s->C, in, j->w->U, 0.0f, out);
+    gemm_points(points(j->fg.m), 0, 0, T, s->F, s->C, in, tile_plane(T, (size_t)s->C),
+                j->w->U, kernel_plane(s), 0.0f, out, tile_plane(T, (size_t)s->F));
     run_tiles(output_tiles, &j->fg, NULL, j->y + (size_t)n0 * out_size(s), out, T,
               (size_t)s->F, j->b);
     dae_act_apply(s->act, s->alpha, (size_t)n * out_size(s),
@@ -563,12 +769,15 @@ static void backward_group(void *ctx, int index, int n0, int n, float *mats)
     run_tiles(input_tiles, &j->fg, j->x + (size_t)n0 * in_size(s), NULL, in, T,
               (size_t)s->C, NULL);
     run_tiles(dy_tiles, &j->fg, dy, NULL, out, T, (size_t)s->F, NULL);
-    gemm16(1, 0, (size_t)s->C, s->F, (int)T, in, out, first ? 0.0f : 1.0f, part);
+    gemm_points(points(j->fg.m), 1, 0, (size_t)s->C, s->F, (int)T, in,
+                tile_plane(T, (size_t)s->C), out, tile_plane(T, (size_t)s->F),
+                first ? 0.0f : 1.0f, part, kernel_plane(s));
     if (!j->dx)
         return;
     /* dx: the flipped kernel's correlation over dy */
     run_tiles(input_tiles, &j->dg, dy, NULL, in, Tx, (size_t)s->F, NULL);
-    gemm16(0, 1, Tx, s->C, s->F, in, j->w->U, 0.0f, out);
+    gemm_points(points(j->dg.m), 0, 1, Tx, s->C, s->F, in, tile_plane(Tx, (size_t)s->F),
+                j->w->U, kernel_plane(s), 0.0f, out, tile_plane(Tx, (size_t)s->C));
     run_tiles(output_tiles, &j->dg, NULL, j->dx + (size_t)n0 * in_size(s), out, Tx,
               (size_t)s->C, NULL);
 }

@@ -1,9 +1,10 @@
-/* Winograd F(2x2, 3x3) convolution for conv2d layers with a 3x3 kernel
- * and strides 1 (Lavin and Gray, "Fast Algorithms for Convolutional Neural
- * Networks", 2016): 16 multiplies per 2x2 output tile and channel pair
- * where the direct product takes 36. Same tensors, layouts and TensorFlow
- * padding as dae_conv2d_* (conv.h), which dispatch here when a shape's
- * algo is DAE_CONV_WINOGRAD; samples run in groups (groups.h). */
+/* Winograd F(2x2, 3x3) and F(4x4, 3x3) convolution for conv2d layers with a
+ * 3x3 kernel and strides 1 (Lavin and Gray, "Fast Algorithms for
+ * Convolutional Neural Networks", 2016): 16 multiplies per 2x2 output tile
+ * and channel pair where the direct product takes 36, or 36 per 4x4 tile
+ * where it takes 144. Same tensors, layouts and TensorFlow padding as
+ * dae_conv2d_* (conv.h), which dispatch here when a shape's algo is
+ * DAE_CONV_WINOGRAD (2x2 tiles) or DAE_CONV_WINOGRAD_4X4; samples run in groups (groups.h). */
 #ifndef DAE_WINOGRAD_H
 #define DAE_WINOGRAD_H
 

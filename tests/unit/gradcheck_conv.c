@@ -519,6 +519,14 @@ static void check_geometry(void)
 
 /* ---- fused activation ---------------------------------------------------- */
 
+/* A check name's mark for a Winograd algo. */
+static const char *algo_suffix(int algo)
+{
+    return algo == DAE_CONV_WINOGRAD       ? "_winograd"
+           : algo == DAE_CONV_WINOGRAD_4X4 ? "_winograd4x4"
+                                           : "";
+}
+
 /* With x the output of act, the input gradient through act's derivative
  * gives the bits of the plain backward followed by dae_act_backward. */
 static void check_fused_input_grad(const struct conv_spec *c, int transpose,
@@ -536,8 +544,8 @@ static void check_fused_input_grad(const struct conv_spec *c, int transpose,
     conv_backward(&k, k.w, plain, dW, db);
     dae_act_backward(act, alpha, k.nx, k.x, plain, plain);
     conv_backward_act(&k, act, alpha, k.w, fused, dW, db);
-    snprintf(nm, sizeof nm, "%s%s_input_grad_through_%s", name,
-             algo == DAE_CONV_WINOGRAD ? "_winograd" : "", dae_act_name(act));
+    snprintf(nm, sizeof nm, "%s%s_input_grad_through_%s", name, algo_suffix(algo),
+             dae_act_name(act));
     check_report(memcmp(plain, fused, k.nx * sizeof(float)) == 0, nm,
                  "against backward then dae_act_backward, bit for bit");
     free(plain);
@@ -887,9 +895,10 @@ static void check_conv_pool_backward(const struct conv_spec *c,
     fill_nan(fy, ny);
     fill_nan(fp, np);
     dae_conv2d_pool_forward(&s, &ps, c->B, x, W, b, fy, fp, fused_work);
-    snprintf(nm, sizeof nm, "conv2d_pool_forward_%dx%dx%d_k%dx%d_f%d_s%d_pool%dx%d_s%d_%s_%s_B%d",
+    snprintf(nm, sizeof nm, "conv2d_pool_forward_%dx%dx%d_k%dx%d_f%d_s%d_pool%dx%d_s%d_%s_%s%s_B%d",
              c->H, c->W, c->C, c->KH, c->KW, c->F, c->SH, pc->PH, pc->PW, pc->SH,
-             dae_act_name(act), algo == DAE_CONV_GEMM ? "gemm" : "planned", c->B);
+             dae_act_name(act), algo == DAE_CONV_GEMM ? "gemm" : "planned",
+             algo_suffix(algo), c->B);
     check_report(memcmp(y, fy, ny * sizeof *y) == 0 && memcmp(p, fp, np * sizeof *p) == 0,
                  nm, "y and the pool of y against the two passes, bit for bit");
     dae_maxpool_backward(&ps, c->B, y, act, alpha, p, dp, dy);
@@ -897,9 +906,10 @@ static void check_conv_pool_backward(const struct conv_spec *c,
     dae_conv2d_pool_backward(&s, &ps, c->B, x, y, dp, fW, fb, fused_work);
     dae_conv2d_pool_backward(&s, &ps, c->B, x, y, dp, fW2, NULL, fused_work);
 
-    snprintf(nm, sizeof nm, "conv2d_pool_backward_%dx%dx%d_k%dx%d_f%d_s%d_pool%dx%d_s%d_%s_%s_B%d",
+    snprintf(nm, sizeof nm, "conv2d_pool_backward_%dx%dx%d_k%dx%d_f%d_s%d_pool%dx%d_s%d_%s_%s%s_B%d",
              c->H, c->W, c->C, c->KH, c->KW, c->F, c->SH, pc->PH, pc->PW, pc->SH,
-             dae_act_name(act), algo == DAE_CONV_GEMM ? "gemm" : "planned", c->B);
+             dae_act_name(act), algo == DAE_CONV_GEMM ? "gemm" : "planned",
+             algo_suffix(algo), c->B);
     if (s.C == 1 && s.F > 1 && algo != DAE_CONV_GEMM) { /* F = 1: conv_f1.c's sums */
         int same = memcmp(dW, fW, nW * sizeof *dW) == 0 &&
                    memcmp(db, fb, (size_t)s.F * sizeof *db) == 0;
@@ -936,6 +946,7 @@ static void check_conv_pool_backwards(void)
     check_conv_pool_backward(&tail, &p2v, DAE_CONV_IM2COL, DAE_LINEAR, 0.0f);
     check_conv_pool_backward(&one, &p2, DAE_CONV_IM2COL, DAE_SIGMOID, 0.0f);
     check_conv_pool_backward(&rgb, &p3, DAE_CONV_WINOGRAD, DAE_RELU, 0.0f);
+    check_conv_pool_backward(&rgb, &p3, DAE_CONV_WINOGRAD_4X4, DAE_RELU, 0.0f);
     check_conv_pool_backward(&strided, &p2, DAE_CONV_IM2COL, DAE_LEAKY_RELU, 0.3f);
     /* many groups: one image's patches per group */
     dae_conv_set_group_cap(1);
@@ -1180,6 +1191,7 @@ int main(void)
     check_fused_input_grad(&g, 1, DAE_CONV_IM2COL, DAE_SIGMOID, 0.0f);
     check_fused_input_grad(&f1, 0, DAE_CONV_IM2COL, DAE_LEAKY_RELU, 0.3f);
     check_fused_input_grad(&wino, 0, DAE_CONV_WINOGRAD, DAE_ELU, 1.0f);
+    check_fused_input_grad(&wino, 0, DAE_CONV_WINOGRAD_4X4, DAE_ELU, 1.0f);
     check_fused_input_grad(&wino, 1, DAE_CONV_IM2COL, DAE_TANH, 0.0f);
     check_pool_fused_input_grad(&pool_specs[2], DAE_RELU, 0.0f);
     check_pool_fused_input_grad(&pool_specs[1], DAE_SIGMOID, 0.0f);

@@ -1,9 +1,11 @@
-/* Checks of the Winograd F(2x2, 3x3) conv2d path (runtime/winograd.c),
- * always through the dispatching API of conv.h with algo set:
+/* Checks of the Winograd F(2x2, 3x3) and F(4x4, 3x3) conv2d paths
+ * (runtime/winograd.c), each through the dispatching API of conv.h with
+ * algo set, every check once per algo:
  *  - forward y, dx, dW and db against the im2col path (algo 0) and against
- *    naive double-precision loops, on odd sizes (5x9, 7x7, 14x14), both
- *    TF paddings, C 1..17 (and 40, 64: several channel chunks), F 1..19
- *    (and 33, 64), B 1..3; relative error <= 1e-5;
+ *    naive double-precision loops, on odd sizes (5x9, 7x7, 14x14, and 28x28
+ *    which 4x4 tiles cover exactly), both TF paddings, C 1..17 (and 40, 64:
+ *    several channel chunks), F 1..19 (and 33, 64), B 1..3; relative error
+ *    <= 1e-5 for 2x2 tiles, 3e-5 for 4x4 (measured at most 7.4e-6);
  *  - central differences of L = sum(w * y) for dx, dW and db;
  *  - several groups (a lowered group cap) against one group;
  *  - outputs overwritten, never read; dx optional; repeat runs identical;
@@ -18,12 +20,27 @@
 #include "conv.h"
 #include "winograd.h"
 
-/* Against the im2col path and double-precision loops. */
+/* Against the im2col path and double-precision loops. F(4x4, 3x3)'s
+ * transforms round about 16 times more (winograd.c). */
 #define VALUE_TOL 1e-5
+#define VALUE_TOL_4X4 3e-5
 /* Central differences on a linear map: exact up to float rounding. */
 #define GRAD_TOL 2e-3
 
 /* ---- helpers ------------------------------------------------------------ */
+
+/* The algo under test and its name in the checks' names. */
+static int wino_algo = DAE_CONV_WINOGRAD;
+static const char *wino_name = "winograd";
+static double value_tol = VALUE_TOL;
+
+/* A check's name: the algo's, then what. */
+static const char *test_name(const char *what)
+{
+    static char buf[128];
+    snprintf(buf, sizeof buf, "%s_%s", wino_name, what);
+    return buf;
+}
 
 static double dot(const float *a, const float *b, size_t n)
 {
@@ -177,15 +194,15 @@ static double max_err(const struct layer *l, const struct results *a,
 
 static void case_name(char *buf, size_t n, const dae_conv_shape *s, int B)
 {
-    snprintf(buf, n, "winograd_%dx%dx%d_f%d_%s_B%d", s->H, s->W, s->C, s->F,
+    snprintf(buf, n, "%s_%dx%dx%d_f%d_%s_B%d", wino_name, s->H, s->W, s->C, s->F,
              s->pad_top ? "same" : "valid", B);
 }
 
 /* Winograd against im2col and the loops, tensor by tensor. */
 static void check_against_im2col(int H, int W, int C, int F, int same, int B)
 {
-    struct layer l = layer_new(shape3x3(H, W, C, F, same, DAE_CONV_WINOGRAD), B);
-    struct results wino = run(&l, DAE_CONV_WINOGRAD), im2col = run(&l, DAE_CONV_IM2COL);
+    struct layer l = layer_new(shape3x3(H, W, C, F, same, wino_algo), B);
+    struct results wino = run(&l, wino_algo), im2col = run(&l, DAE_CONV_IM2COL);
     struct results ref = reference(&l, &l.s);
     char name[96], nm[160];
     const char *what[4] = {"y", "dx", "dW", "db"};
@@ -199,7 +216,7 @@ static void check_against_im2col(int H, int W, int C, int F, int same, int B)
         double vs_im2col = check_max_rel(w[t], i2c[t], sizes[t], 1e-6);
         double vs_loops = check_max_rel(w[t], r[t], sizes[t], 1e-6);
         snprintf(nm, sizeof nm, "%s_%s", name, what[t]);
-        check_report(vs_im2col <= VALUE_TOL && vs_loops <= VALUE_TOL, nm,
+        check_report(vs_im2col <= value_tol && vs_loops <= value_tol, nm,
                      "rel err vs im2col %.1e, vs loops %.1e", vs_im2col, vs_loops);
     }
     results_free(&wino);
@@ -211,8 +228,8 @@ static void check_against_im2col(int H, int W, int C, int F, int same, int B)
 /* The comparison can fail: references with the padding one pixel off. */
 static void check_detects_shifted_padding(void)
 {
-    struct layer l = layer_new(shape3x3(7, 7, 5, 6, 1, DAE_CONV_WINOGRAD), 2);
-    struct results wino = run(&l, DAE_CONV_WINOGRAD);
+    struct layer l = layer_new(shape3x3(7, 7, 5, 6, 1, wino_algo), 2);
+    struct results wino = run(&l, wino_algo);
     dae_conv_shape shifted = l.s;
     struct results ref;
     double e;
@@ -220,7 +237,7 @@ static void check_detects_shifted_padding(void)
     shifted.pad_top = 0;
     ref = reference(&l, &shifted);
     e = check_max_rel(wino.y, ref.y, l.ny, 1e-6);
-    check_report(e > 1e-2, "winograd_detects_shifted_padding", "rel err %.1e", e);
+    check_report(e > 1e-2, test_name("detects_shifted_padding"), "rel err %.1e", e);
     results_free(&wino);
     results_free(&ref);
     layer_free(&l);
@@ -242,7 +259,7 @@ static double objective(void *ctx)
 
 static void check_numeric_grad(int H, int W, int C, int F, int same, int B)
 {
-    struct layer l = layer_new(shape3x3(H, W, C, F, same, DAE_CONV_WINOGRAD), B);
+    struct layer l = layer_new(shape3x3(H, W, C, F, same, wino_algo), B);
     size_t ws = dae_conv2d_workspace(&l.s, B), most = l.nx > l.nW ? l.nx : l.nW;
     struct objective o = {&l, random_floats(l.ny), alloc_floats(l.ny), nan_floats(ws)};
     float *dx = nan_floats(l.nx), *dW = nan_floats(l.nW), *db = nan_floats((size_t)F);
@@ -278,7 +295,7 @@ static void check_numeric_grad(int H, int W, int C, int F, int same, int B)
  * up to the rounding of the sums over the groups. */
 static void check_groups(int H, int W, int C, int F, int same)
 {
-    struct layer l = layer_new(shape3x3(H, W, C, F, same, DAE_CONV_WINOGRAD), 20);
+    struct layer l = layer_new(shape3x3(H, W, C, F, same, wino_algo), 20);
     size_t per = dae_winograd_sample_floats(&l.s);
     struct results one, pairs, singles;
     char name[96], nm[160];
@@ -286,11 +303,11 @@ static void check_groups(int H, int W, int C, int F, int same)
 
     case_name(name, sizeof name, &l.s, 20);
     dae_conv_set_group_cap(0);
-    one = run(&l, DAE_CONV_WINOGRAD);
+    one = run(&l, wino_algo);
     dae_conv_set_group_cap(2 * per);
-    pairs = run(&l, DAE_CONV_WINOGRAD);
+    pairs = run(&l, wino_algo);
     dae_conv_set_group_cap(1);
-    singles = run(&l, DAE_CONV_WINOGRAD);
+    singles = run(&l, wino_algo);
     dae_conv_set_group_cap(0);
 
     e = max_err(&l, &pairs, &one);
@@ -309,19 +326,19 @@ static void check_groups(int H, int W, int C, int F, int same)
  * same bits. */
 static void check_optional_dx_and_repeat(void)
 {
-    struct layer l = layer_new(shape3x3(14, 14, 17, 19, 1, DAE_CONV_WINOGRAD), 3);
-    struct results a = run(&l, DAE_CONV_WINOGRAD), b = run(&l, DAE_CONV_WINOGRAD);
+    struct layer l = layer_new(shape3x3(14, 14, 17, 19, 1, wino_algo), 3);
+    struct results a = run(&l, wino_algo), b = run(&l, wino_algo);
     float *work = nan_floats(a.work), *dW = nan_floats(l.nW), *db = nan_floats(19);
     int same_bits = memcmp(a.y, b.y, l.ny * sizeof(float)) == 0 &&
                     memcmp(a.dx, b.dx, l.nx * sizeof(float)) == 0 &&
                     memcmp(a.dW, b.dW, l.nW * sizeof(float)) == 0 &&
                     memcmp(a.db, b.db, 19 * sizeof(float)) == 0;
 
-    check_report(same_bits, "winograd_repeat_run_identical", NULL);
+    check_report(same_bits, test_name("repeat_run_identical"), NULL);
     dae_conv2d_backward(&l.s, l.B, l.x, DAE_LINEAR, 0.0f, l.W, l.dy, NULL, dW, db, work);
     check_report(memcmp(dW, a.dW, l.nW * sizeof *dW) == 0 &&
                      memcmp(db, a.db, 19 * sizeof *db) == 0,
-                 "winograd_dW_db_without_dx", NULL);
+                 test_name("dW_db_without_dx"), NULL);
     free(work);
     free(dW);
     free(db);
@@ -334,14 +351,14 @@ static void check_optional_dx_and_repeat(void)
  * dae_act_forward. */
 static void check_fused_relu(void)
 {
-    struct layer l = layer_new(shape3x3(14, 14, 17, 19, 1, DAE_CONV_WINOGRAD), 3);
-    struct results plain = run(&l, DAE_CONV_WINOGRAD), fused;
+    struct layer l = layer_new(shape3x3(14, 14, 17, 19, 1, wino_algo), 3);
+    struct results plain = run(&l, wino_algo), fused;
 
     dae_act_forward(DAE_RELU, 0.0f, l.ny, plain.y, plain.y);
     l.s.act = DAE_RELU;
-    fused = run(&l, DAE_CONV_WINOGRAD);
+    fused = run(&l, wino_algo);
     check_report(memcmp(plain.y, fused.y, l.ny * sizeof(float)) == 0,
-                 "winograd_fused_relu", NULL);
+                 test_name("fused_relu"), NULL);
     results_free(&plain);
     results_free(&fused);
     layer_free(&l);
@@ -350,8 +367,8 @@ static void check_fused_relu(void)
 /* Strides 2 and a 2x3 kernel ask for Winograd but get im2col, bit for bit. */
 static void check_fallback(void)
 {
-    dae_conv_shape strided = {9, 7, 4, 3, 3, 5, 2, 2, 5, 4, 1, 1, DAE_CONV_WINOGRAD, DAE_LINEAR, 0.0f};
-    dae_conv_shape kernel23 = {6, 8, 3, 2, 3, 4, 1, 1, 6, 8, 0, 1, DAE_CONV_WINOGRAD, DAE_LINEAR, 0.0f};
+    dae_conv_shape strided = {9, 7, 4, 3, 3, 5, 2, 2, 5, 4, 1, 1, wino_algo, DAE_LINEAR, 0.0f};
+    dae_conv_shape kernel23 = {6, 8, 3, 2, 3, 4, 1, 1, 6, 8, 0, 1, wino_algo, DAE_LINEAR, 0.0f};
     dae_conv_shape *cases[2] = {&strided, &kernel23};
     int ok = 1;
 
@@ -360,7 +377,7 @@ static void check_fallback(void)
         l.nW = (size_t)cases[i]->KH * cases[i]->KW * cases[i]->C * cases[i]->F;
         free(l.W);
         l.W = random_floats(l.nW);
-        struct results w = run(&l, DAE_CONV_WINOGRAD), c = run(&l, DAE_CONV_IM2COL);
+        struct results w = run(&l, wino_algo), c = run(&l, DAE_CONV_IM2COL);
         ok &= w.work == c.work && memcmp(w.y, c.y, l.ny * sizeof(float)) == 0 &&
               memcmp(w.dx, c.dx, l.nx * sizeof(float)) == 0 &&
               memcmp(w.dW, c.dW, l.nW * sizeof(float)) == 0;
@@ -368,13 +385,13 @@ static void check_fallback(void)
         results_free(&c);
         layer_free(&l);
     }
-    check_report(ok, "winograd_unfit_shapes_fall_back_to_im2col", NULL);
+    check_report(ok, test_name("unfit_shapes_fall_back_to_im2col"), NULL);
 }
 
 /* B = 0: nothing read, zero weight gradients, no workspace. */
 static void check_empty_batch(void)
 {
-    dae_conv_shape s = shape3x3(5, 9, 3, 4, 1, DAE_CONV_WINOGRAD);
+    dae_conv_shape s = shape3x3(5, 9, 3, 4, 1, wino_algo);
     float dW[9 * 3 * 4], db[4];
     int ok = dae_conv2d_workspace(&s, 0) == 0;
 
@@ -388,10 +405,11 @@ static void check_empty_batch(void)
         ok &= dW[i] == 0;
     for (int i = 0; i < 4; i++)
         ok &= db[i] == 0;
-    check_report(ok, "winograd_empty_batch", NULL);
+    check_report(ok, test_name("empty_batch"), NULL);
 }
 
-int main(void)
+/* Every check, for the algo set in wino_algo. */
+static void check_all(void)
 {
     static const int sizes[][2] = {{5, 9}, {7, 7}, {14, 14}};
     /* C, F, B: single channels, the 16-channel edge, chunk tails past 32 */
@@ -408,6 +426,7 @@ int main(void)
     check_against_im2col(14, 14, 40, 33, 1, 2);
     check_against_im2col(14, 14, 64, 64, 1, 2);
     check_against_im2col(7, 7, 64, 64, 0, 3);
+    check_against_im2col(28, 28, 64, 64, 1, 1);
     check_detects_shifted_padding();
     check_numeric_grad(5, 9, 3, 4, 1, 2);
     check_numeric_grad(7, 7, 2, 3, 0, 2);
@@ -418,5 +437,14 @@ int main(void)
     check_optional_dx_and_repeat();
     check_fallback();
     check_empty_batch();
+}
+
+int main(void)
+{
+    check_all();
+    wino_algo = DAE_CONV_WINOGRAD_4X4;
+    wino_name = "winograd4x4";
+    value_tol = VALUE_TOL_4X4;
+    check_all();
     return check_failures != 0;
 }
