@@ -137,15 +137,18 @@ static bool winograd_conv2d(const plan_layer *l)
 }
 
 /* F(4x4, 3x3) multiplies 36 times per 16 outputs where F(2x2, 3x3) does
- * 64, but its transforms cost about 1.5x more per output; it pays off
- * where its tiles cover the output exactly. Measured at B = 128 on two
- * threads against F(2x2, 3x3) (best of 10-20, forward / backward):
- * 28x28x64 -> 64, 0.79-1.0 / 0.67-0.84; 28x28x32 -> 32, 0.86-0.98 /
- * 0.78-0.95. On the article's 14x14x64 -> 64, whose 4x4 tiles overhang by
- * 31%, 0.95-1.12 / 0.94-1.04: no gain, so it keeps 2x2 tiles. */
+ * 64, but its transforms cost about 1.5x more per output. The runtime
+ * gives the largest multiple of 4 both ways to 4x4 tiles and the rest to
+ * 2x2 ones; that pays off when 4x4 tiles cover 70% of the output or more.
+ * Measured at B = 128 on two threads against F(2x2, 3x3) alone (best of
+ * 10-20, forward / backward): 28x28x64 -> 64 (all 4x4), 0.79-1.0 /
+ * 0.67-0.84; 28x28x32 -> 32, 0.86-0.98 / 0.78-0.95; the article's
+ * 14x14x64 -> 64 (73% in 4x4 tiles), 0.85-0.98 / 0.87-0.96; 14x14x32 ->
+ * 32, 0.86 / 0.84-0.87; but 7x7x64 -> 64 (33%), 0.98 / 1.07. */
 static bool winograd_4x4(const plan_layer *l)
 {
-    return winograd_conv2d(l) && l->out.h % 4 == 0 && l->out.w % 4 == 0;
+    long covered = (l->out.h / 4 * 4) * (l->out.w / 4 * 4);
+    return winograd_conv2d(l) && 10 * covered >= 7 * l->out.h * l->out.w;
 }
 
 /* The stride-2 transposed conv's Winograd (winograd_transpose.h) computes

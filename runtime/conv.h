@@ -42,7 +42,8 @@ typedef struct dae_conv_shape {
  * conv2d F(2x2, 3x3) (winograd.h; 3x3 kernel, strides 1), for a
  * conv2d_transpose 4x4 tiles of 25 products (winograd_transpose.h; 3x3
  * kernel, strides 2). DAE_CONV_WINOGRAD_4X4: for a conv2d, F(4x4, 3x3)
- * (winograd.h), as DAE_CONV_IM2COL elsewhere. DAE_CONV_GEMM: im2col +
+ * on the largest multiple of 4 of the output both ways and F(2x2, 3x3) on
+ * the rest (winograd.h), as DAE_CONV_IM2COL elsewhere. DAE_CONV_GEMM: im2col +
  * sgemm always, no direct loops: the baseline the others are measured
  * against (daec --im2col-only, make bench's im2col floor). */
 enum {

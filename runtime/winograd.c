@@ -13,6 +13,14 @@
  * points 0, +-1, +-2 bring factors 4, 5, 1/6, 1/24): 5e-6 of the largest
  * output on the article's middle layer against 3e-7.
  *
+ * With 4x4 tiles (DAE_CONV_WINOGRAD_4X4) the output is cut in regions:
+ * 4x4 tiles on the largest multiple of 4 both ways (12x12 of a 14x14
+ * output), 2x2 tiles on the strip to its right and the one below. Each
+ * region is a pass of its own over the group; U and dU hold the 36
+ * matrices of the 4x4 tiles, then the 16 of the 2x2 ones, and dW sums
+ * both adjoints. Where 4x4 tiles overhung a 14x14 output instead (31%
+ * more tiles), they saved nothing over 2x2 tiles.
+ *
  * The backward pass reuses the same pieces:
  *  - dx is the stride-1 "full" correlation of dy with the kernel flipped
  *    (W[2-kh][2-kw]) and its channel axes swapped: the forward pass reading
@@ -21,7 +29,7 @@
  *    dU_k = V_k^T dM_k summed over the groups, then dW = G^T dU G.
  *
  * Samples go through in groups of g, sized by conv.c like its im2col
- * groups, so that the 2 x a^2 matrices of a group stay a few MB (and in
+ * groups, so that the 2 x a^2 matrices of a region stay a few MB (and in
  * cache between a transform and the products).
  *
  * The input and output tile transforms take 8 channels at a time in
@@ -47,48 +55,78 @@
 
 /* ---- geometry ------------------------------------------------------------ */
 
-/* The output tile's side m: 4 when the shape asks for F(4x4, 3x3). */
-static int tile_side(const dae_conv_shape *s)
+/* The shape asks for 4x4 tiles (with 2x2 ones on a remainder). */
+static int wants_4x4(const dae_conv_shape *s)
 {
-    return s->algo == DAE_CONV_WINOGRAD_4X4 ? 4 : 2;
+    return s->algo == DAE_CONV_WINOGRAD_4X4;
 }
 
-/* Products per tile: (m + 2)^2. */
+/* Products per tile of side m: (m + 2)^2. */
 static int points(int m)
 {
     return (m + 2) * (m + 2);
 }
 
 /* A tiled pass reads an H x W x C image (pad_top rows and pad_left columns
- * of zeros before it, zeros past its end) and writes an OH x OW x F one,
- * in TH x TW tiles of m x m (the last row or column of tiles may overhang). */
+ * of zeros before it, zeros past its end) and writes the output pixels
+ * [oh0, oh1) x [ow0, ow1) of an OH x OW x F one, in TH x TW tiles of
+ * m x m (the last row or column of tiles may overhang the region). */
 typedef struct geo {
     int H, W, C;
     int OH, OW, F;
     int pad_top, pad_left;
     int m, TH, TW;
+    int oh0, ow0, oh1, ow1;
 } geo;
 
-static geo make_geo(int H, int W, int C, int OH, int OW, int F, int pad_top,
-                    int pad_left, int m)
+/* An output in up to three regions: with 4x4 tiles, those tiles cover
+ * the largest multiple of 4 both ways and 2x2 tiles the rest (a column
+ * strip to its right, a row strip below), where 4x4 tiles overhanging a
+ * 14x14 output by 31% cost as much as they save. */
+typedef struct tiling {
+    int count;
+    geo r[3];
+} tiling;
+
+static void add_region(tiling *t, geo g, int m, int oh0, int ow0, int oh1, int ow1)
 {
-    return (geo){H, W, C, OH, OW, F, pad_top, pad_left, m, (OH + m - 1) / m,
-                 (OW + m - 1) / m};
+    if (oh1 <= oh0 || ow1 <= ow0)
+        return;
+    g.m = m;
+    g.oh0 = oh0, g.ow0 = ow0, g.oh1 = oh1, g.ow1 = ow1;
+    g.TH = (oh1 - oh0 + m - 1) / m;
+    g.TW = (ow1 - ow0 + m - 1) / m;
+    t->r[t->count++] = g;
+}
+
+static tiling make_tiling(int H, int W, int C, int OH, int OW, int F, int pad_top,
+                          int pad_left, int use_4x4)
+{
+    geo g = {H, W, C, OH, OW, F, pad_top, pad_left, 0, 0, 0, 0, 0, 0, 0};
+    tiling t = {0, {g, g, g}};
+    int OH4 = use_4x4 ? OH / 4 * 4 : 0, OW4 = use_4x4 ? OW / 4 * 4 : 0;
+
+    if (OH4 == 0 || OW4 == 0)
+        OH4 = OW4 = 0;
+    add_region(&t, g, 4, 0, 0, OH4, OW4);
+    add_region(&t, g, 2, 0, OW4, OH4, OW);
+    add_region(&t, g, 2, OH4, 0, OH, OW);
+    return t;
 }
 
 /* The conv2d itself: x -> y. */
-static geo forward_geo(const dae_conv_shape *s)
+static tiling forward_tiling(const dae_conv_shape *s)
 {
-    return make_geo(s->H, s->W, s->C, s->OH, s->OW, s->F, s->pad_top, s->pad_left,
-                    tile_side(s));
+    return make_tiling(s->H, s->W, s->C, s->OH, s->OW, s->F, s->pad_top, s->pad_left,
+                       wants_4x4(s));
 }
 
 /* dx[i] = sum_k dy[i + pad - k] W[k] = sum_k' dy[i - (2 - pad) + k'] W[2 - k']:
  * a correlation over dy padded by 2 - pad, dy -> dx. */
-static geo dx_geo(const dae_conv_shape *s)
+static tiling dx_tiling(const dae_conv_shape *s)
 {
-    return make_geo(s->OH, s->OW, s->F, s->H, s->W, s->C, 2 - s->pad_top,
-                    2 - s->pad_left, tile_side(s));
+    return make_tiling(s->OH, s->OW, s->F, s->H, s->W, s->C, 2 - s->pad_top,
+                       2 - s->pad_left, wants_4x4(s));
 }
 
 static size_t tiles(const geo *g)
@@ -102,8 +140,14 @@ static void tile_at(const geo *g, size_t t, size_t *n, int *oh, int *ow)
     size_t r = t % tiles(g);
 
     *n = t / tiles(g);
-    *oh = g->m * (int)(r / (size_t)g->TW);
-    *ow = g->m * (int)(r % (size_t)g->TW);
+    *oh = g->oh0 + g->m * (int)(r / (size_t)g->TW);
+    *ow = g->ow0 + g->m * (int)(r % (size_t)g->TW);
+}
+
+/* Output pixel (oh, ow) is in the region. */
+static int in_region(const geo *g, int oh, int ow)
+{
+    return oh < g->oh1 && ow < g->ow1;
 }
 
 /* Offset of pixel (h, w) of image n in an H x W x C batch. */
@@ -138,18 +182,30 @@ static size_t tile_plane(size_t T, size_t channels)
     return T * channels + PLANE_PAD;
 }
 
+/* A region's matrices, per sample: read (tile rows of `in` channels)
+ * or written (of `out` channels). The regions take turns in a group's
+ * scratch, so it holds the largest. */
+static size_t region_floats(const tiling *t, int in, int out, int reading)
+{
+    size_t most = 0;
+
+    for (int i = 0; i < t->count; i++)
+        most = max_size(most, (size_t)points(t->r[i].m) *
+                                  tile_plane(1, tiles(&t->r[i]) *
+                                                    (size_t)(reading ? in : out)));
+    return most;
+}
+
 static size_t in_floats(const dae_conv_shape *s)
 {
-    geo f = forward_geo(s), d = dx_geo(s);
-    return (size_t)points(tile_side(s)) *
-           tile_plane(1, max_size(tiles(&f) * (size_t)s->C, tiles(&d) * (size_t)s->F));
+    tiling f = forward_tiling(s), d = dx_tiling(s);
+    return max_size(region_floats(&f, s->C, s->F, 1), region_floats(&d, s->F, s->C, 1));
 }
 
 static size_t out_floats(const dae_conv_shape *s)
 {
-    geo f = forward_geo(s), d = dx_geo(s);
-    return (size_t)points(tile_side(s)) *
-           tile_plane(1, max_size(tiles(&f) * (size_t)s->F, tiles(&d) * (size_t)s->C));
+    tiling f = forward_tiling(s), d = dx_tiling(s);
+    return max_size(region_floats(&f, s->C, s->F, 0), region_floats(&d, s->F, s->C, 0));
 }
 
 /* Floats of one input and one output sample. */
@@ -169,9 +225,17 @@ static size_t kernel_plane(const dae_conv_shape *s)
     return (size_t)s->C * (size_t)s->F;
 }
 
+/* U (and dU): with 4x4 tiles, their 36 matrices then the 16 of the 2x2
+ * tiles on the remainder; else the 16 alone. */
 static size_t kernel_floats(const dae_conv_shape *s)
 {
-    return (size_t)points(tile_side(s)) * kernel_plane(s);
+    return (size_t)(wants_4x4(s) ? points(4) + points(2) : points(2)) * kernel_plane(s);
+}
+
+/* Where tile side m's matrices start in U or dU. */
+static size_t kernel_at(const dae_conv_shape *s, int m)
+{
+    return m == 2 && wants_4x4(s) ? (size_t)points(4) * kernel_plane(s) : 0;
 }
 
 size_t dae_winograd_sample_floats(const dae_conv_shape *s)
@@ -547,7 +611,7 @@ static inline void output_tile(const tile_job *j, int m, size_t t, size_t n, int
         output_tile_v8(src, j->plane, j->bias, f, nf, y);
     for (int i = 0; i < m; i++)
         for (int k = 0; k < m; k++)
-            if (oh + i < g->OH && ow + k < g->OW)
+            if (in_region(g, oh + i, ow + k))
                 store_v8(j->out_img + at_pixel(n, oh + i, ow + k, g->OH, g->OW, g->F) + f,
                          &y[m * i + k], nf);
 }
@@ -595,7 +659,7 @@ static inline void dy_tiles_m(const tile_job *j, size_t first, size_t last, int 
         tile_at(g, t, &n, &oh, &ow);
         for (int i = 0; i < m; i++)
             for (int k = 0; k < m; k++)
-                px[m * i + k] = oh + i < g->OH && ow + k < g->OW
+                px[m * i + k] = in_region(g, oh + i, ow + k)
                                     ? j->img + at_pixel(n, oh + i, ow + k, g->OH, g->OW, g->F)
                                     : NULL;
         for (int f0 = 0; f0 < g->F; f0 += CH) {
@@ -645,12 +709,14 @@ typedef struct kernel_job {
 } kernel_job;
 
 /* U_k[c][f] = (G g G^T)_k with g = W[kh][kw][c][f], or with the taps
- * flipped (W[2-kh][2-kw]) for dx, over input channels [first, last). */
+ * flipped (W[2-kh][2-kw]) for dx, over input channels [first, last):
+ * for the 2x2 tiles, and first for the 4x4 ones when the shape has them. */
 static void kernel_rows(void *ctx, size_t first, size_t last)
 {
     const kernel_job *j = ctx;
-    const int C = j->s->C, F = j->s->F, m = tile_side(j->s), a = m + 2;
+    const int C = j->s->C, F = j->s->F, both = wants_4x4(j->s);
     const size_t plane = (size_t)C * (size_t)F;
+    float *to2 = j->to + kernel_at(j->s, 2);
     float g[9 * CH], u[36 * CH];
 
     for (size_t c = first; c < last; c++)
@@ -660,32 +726,41 @@ static void kernel_rows(void *ctx, size_t first, size_t last)
                 int src = j->flip ? 8 - tap : tap; /* (2-kh)*3 + (2-kw) */
                 load_row(g + tap * CH, j->from + ((size_t)src * C + c) * F + f0, nf);
             }
-            if (m == 4)
+            if (both) {
                 transform_2d(tf_g4, 3, 6, g, u);
-            else
-                transform_2d(tf_g, 3, 4, g, u);
-            for (int k = 0; k < a * a; k++)
-                store_row(j->to + k * plane + c * F + f0, u + k * CH, nf);
+                for (int k = 0; k < 36; k++)
+                    store_row(j->to + k * plane + c * F + f0, u + k * CH, nf);
+            }
+            transform_2d(tf_g, 3, 4, g, u);
+            for (int k = 0; k < 16; k++)
+                store_row(to2 + k * plane + c * F + f0, u + k * CH, nf);
         }
 }
 
-/* dW[kh][kw][c][f] = (G^T dU G)[kh][kw], the kernel transform's adjoint. */
+/* dW[kh][kw][c][f] = (G^T dU G)[kh][kw], the kernel transform's adjoint,
+ * summed over the tile sides the shape has. */
 static void kernel_grad_rows(void *ctx, size_t first, size_t last)
 {
     const kernel_job *j = ctx;
-    const int C = j->s->C, F = j->s->F, m = tile_side(j->s), a = m + 2;
+    const int C = j->s->C, F = j->s->F, both = wants_4x4(j->s);
     const size_t plane = (size_t)C * (size_t)F;
-    float u[36 * CH], g[9 * CH];
+    const float *from2 = j->from + kernel_at(j->s, 2);
+    float u[36 * CH], g[9 * CH], g4[9 * CH];
 
     for (size_t c = first; c < last; c++)
         for (int f0 = 0; f0 < F; f0 += CH) {
             int nf = chunk(F, f0);
-            for (int k = 0; k < a * a; k++)
-                load_row(u + k * CH, j->from + k * plane + c * F + f0, nf);
-            if (m == 4)
-                transform_2d(tf_gt4, 6, 3, u, g);
-            else
-                transform_2d(tf_gt, 4, 3, u, g);
+            if (both) {
+                for (int k = 0; k < 36; k++)
+                    load_row(u + k * CH, j->from + k * plane + c * F + f0, nf);
+                transform_2d(tf_gt4, 6, 3, u, g4);
+            }
+            for (int k = 0; k < 16; k++)
+                load_row(u + k * CH, from2 + k * plane + c * F + f0, nf);
+            transform_2d(tf_gt, 4, 3, u, g);
+            if (both)
+                for (int i = 0; i < 9 * CH; i++)
+                    g[i] += g4[i];
             for (int tap = 0; tap < 9; tap++)
                 store_row(j->to + ((size_t)tap * C + c) * F + f0, g + tap * CH, nf);
         }
@@ -724,62 +799,119 @@ static void gemm_points(int P, int ta, int tb, size_t M, int N, int K, const flo
 /* A batch's groups and the tensors they read and write. */
 typedef struct pass_job {
     const dae_conv_shape *s;
-    geo fg, dg;
+    tiling fwd, dxt;
     const scratch *w;
     const float *x, *b, *dy;
     float *y, *dx;
     const dae_groups *g;
 } pass_job;
 
+/* A region's tiles of n samples. */
+static size_t group_tiles(const geo *r, int n)
+{
+    return (size_t)n * tiles(r);
+}
+
+/* One region of a group's forward pass: tiles, products, output tiles. */
+static void forward_region(const pass_job *j, const geo *r, int n0, int n, float *in,
+                           float *out)
+{
+    const dae_conv_shape *s = j->s;
+    const size_t T = group_tiles(r, n);
+
+    run_tiles(input_tiles, r, j->x + (size_t)n0 * in_size(s), NULL, in, T, (size_t)s->C,
+              NULL);
+    gemm_points(points(r->m), 0, 0, T, s->F, s->C, in, tile_plane(T, (size_t)s->C),
+                j->w->U + kernel_at(s, r->m), kernel_plane(s), 0.0f, out,
+                tile_plane(T, (size_t)s->F));
+    run_tiles(output_tiles, r, NULL, j->y + (size_t)n0 * out_size(s), out, T,
+              (size_t)s->F, j->b);
+}
+
 static void forward_group(void *ctx, int index, int n0, int n, float *mats)
 {
     const pass_job *j = ctx;
     const dae_conv_shape *s = j->s;
-    const size_t T = (size_t)n * tiles(&j->fg);
     float *in = mats, *out = mats + (size_t)n * in_floats(s);
 
     (void)index;
-    run_tiles(input_tiles, &j->fg, j->x + (size_t)n0 * in_size(s), NULL, in, T,
-              (size_t)s->C, NULL);
-    gemm_points(points(j->fg.m), 0, 0, T, s->F, s->C, in, tile_plane(T, (size_t)s->C),
-                j->w->U, kernel_plane(s), 0.0f, out, tile_plane(T, (size_t)s->F));
-    run_tiles(output_tiles, &j->fg, NULL, j->y + (size_t)n0 * out_size(s), out, T,
-              (size_t)s->F, j->b);
+    for (int i = 0; i < j->fwd.count; i++)
+        forward_region(j, &j->fwd.r[i], n0, n, in, out);
     dae_act_apply(s->act, s->alpha, (size_t)n * out_size(s),
                   j->y + (size_t)n0 * out_size(s), j->y + (size_t)n0 * out_size(s));
 }
 
-/* This group's share of dU (V^T dM over its tiles) and db, written into
- * its strand's part if it starts the strand, else added; its dx. */
-static void backward_group(void *ctx, int index, int n0, int n, float *mats)
+/* Tile side m has a region in t. */
+static int has_side(const tiling *t, int m)
 {
-    const pass_job *j = ctx;
+    for (int i = 0; i < t->count; i++)
+        if (t->r[i].m == m)
+            return 1;
+    return 0;
+}
+
+/* This group's share of dU (V^T dM over its tiles, region by region) and
+ * db, written into its strand's part if it starts the strand, else added;
+ * a tile side without a region leaves its share of dU zero. */
+static void weight_grads(const pass_job *j, int n0, int n, int first, float *part,
+                         float *in, float *out)
+{
     const dae_conv_shape *s = j->s;
-    const size_t T = (size_t)n * tiles(&j->fg), Tx = (size_t)n * tiles(&j->dg);
     const float *dy = j->dy + (size_t)n0 * out_size(s);
-    float *in = mats, *out = mats + (size_t)n * in_floats(s);
-    int first, k = dae_groups_strand(j->g, index, &first);
-    float *part = j->w->parts + (size_t)k * part_floats(s);
     const size_t rows = (size_t)n * (size_t)s->OH * (size_t)s->OW;
+    int written[5] = {0};
 
     if (first)
         dae_column_sums(rows, s->F, dy, part + kernel_floats(s));
     else
         dae_column_sums_add(rows, s->F, dy, part + kernel_floats(s));
-    run_tiles(input_tiles, &j->fg, j->x + (size_t)n0 * in_size(s), NULL, in, T,
-              (size_t)s->C, NULL);
-    run_tiles(dy_tiles, &j->fg, dy, NULL, out, T, (size_t)s->F, NULL);
-    gemm_points(points(j->fg.m), 1, 0, (size_t)s->C, s->F, (int)T, in,
-                tile_plane(T, (size_t)s->C), out, tile_plane(T, (size_t)s->F),
-                first ? 0.0f : 1.0f, part, kernel_plane(s));
-    if (!j->dx)
-        return;
-    /* dx: the flipped kernel's correlation over dy */
-    run_tiles(input_tiles, &j->dg, dy, NULL, in, Tx, (size_t)s->F, NULL);
-    gemm_points(points(j->dg.m), 0, 1, Tx, s->C, s->F, in, tile_plane(Tx, (size_t)s->F),
-                j->w->U, kernel_plane(s), 0.0f, out, tile_plane(Tx, (size_t)s->C));
-    run_tiles(output_tiles, &j->dg, NULL, j->dx + (size_t)n0 * in_size(s), out, Tx,
-              (size_t)s->C, NULL);
+    for (int i = 0; i < j->fwd.count; i++) {
+        const geo *r = &j->fwd.r[i];
+        const size_t T = group_tiles(r, n);
+        run_tiles(input_tiles, r, j->x + (size_t)n0 * in_size(s), NULL, in, T,
+                  (size_t)s->C, NULL);
+        run_tiles(dy_tiles, r, dy, NULL, out, T, (size_t)s->F, NULL);
+        gemm_points(points(r->m), 1, 0, (size_t)s->C, s->F, (int)T, in,
+                    tile_plane(T, (size_t)s->C), out, tile_plane(T, (size_t)s->F),
+                    first && !written[r->m] ? 0.0f : 1.0f, part + kernel_at(s, r->m),
+                    kernel_plane(s));
+        written[r->m] = 1;
+    }
+    if (first && wants_4x4(s))
+        for (int m = 2; m <= 4; m += 2)
+            if (!has_side(&j->fwd, m))
+                memset(part + kernel_at(s, m), 0,
+                       (size_t)points(m) * kernel_plane(s) * sizeof *part);
+}
+
+/* dx: the flipped kernel's correlation over dy, region by region. */
+static void input_grads(const pass_job *j, int n0, int n, float *in, float *out)
+{
+    const dae_conv_shape *s = j->s;
+    const float *dy = j->dy + (size_t)n0 * out_size(s);
+
+    for (int i = 0; i < j->dxt.count; i++) {
+        const geo *r = &j->dxt.r[i];
+        const size_t T = group_tiles(r, n);
+        run_tiles(input_tiles, r, dy, NULL, in, T, (size_t)s->F, NULL);
+        gemm_points(points(r->m), 0, 1, T, s->C, s->F, in, tile_plane(T, (size_t)s->F),
+                    j->w->U + kernel_at(s, r->m), kernel_plane(s), 0.0f, out,
+                    tile_plane(T, (size_t)s->C));
+        run_tiles(output_tiles, r, NULL, j->dx + (size_t)n0 * in_size(s), out, T,
+                  (size_t)s->C, NULL);
+    }
+}
+
+static void backward_group(void *ctx, int index, int n0, int n, float *mats)
+{
+    const pass_job *j = ctx;
+    const dae_conv_shape *s = j->s;
+    float *in = mats, *out = mats + (size_t)n * in_floats(s);
+    int first, k = dae_groups_strand(j->g, index, &first);
+
+    weight_grads(j, n0, n, first, j->w->parts + (size_t)k * part_floats(s), in, out);
+    if (j->dx)
+        input_grads(j, n0, n, in, out);
 }
 
 void dae_winograd_forward(const dae_conv_shape *s, int B, const float *x,
@@ -790,7 +922,7 @@ void dae_winograd_forward(const dae_conv_shape *s, int B, const float *x,
     const size_t per = dae_winograd_sample_floats(s);
     const dae_groups g = dae_groups_make(per, B);
     const scratch w = carve(s, &g, work);
-    pass_job j = {s, forward_geo(s), dx_geo(s), &w, x, b, NULL, y, NULL, &g};
+    pass_job j = {s, forward_tiling(s), dx_tiling(s), &w, x, b, NULL, y, NULL, &g};
 
     run_kernel(kernel_rows, s, W, w.U, 0);
     dae_groups_run(&g, per, w.groups, forward_group, &j);
@@ -809,7 +941,7 @@ void dae_winograd_backward(const dae_conv_shape *s, int B, const float *x,
     const size_t per = dae_winograd_sample_floats(s), part = part_floats(s);
     const dae_groups g = dae_groups_make(per, B);
     const scratch w = carve(s, &g, work);
-    pass_job j = {s, forward_geo(s), dx_geo(s), &w, x, NULL, dy, NULL, dx, &g};
+    pass_job j = {s, forward_tiling(s), dx_tiling(s), &w, x, NULL, dy, NULL, dx, &g};
 
     if (dx)
         run_kernel(kernel_rows, s, W, w.U, 1);

@@ -4,7 +4,8 @@
  * and channel pair where the direct product takes 36, or 36 per 4x4 tile
  * where it takes 144. Same tensors, layouts and TensorFlow padding as
  * dae_conv2d_* (conv.h), which dispatch here when a shape's algo is
- * DAE_CONV_WINOGRAD (2x2 tiles) or DAE_CONV_WINOGRAD_4X4; samples run in groups (groups.h). */
+ * DAE_CONV_WINOGRAD (2x2 tiles) or DAE_CONV_WINOGRAD_4X4 (4x4 tiles, and
+ * 2x2 ones where the output's sides are not multiples of 4); samples run in groups (groups.h). */
 #ifndef DAE_WINOGRAD_H
 #define DAE_WINOGRAD_H
 

@@ -34,7 +34,7 @@ static const dae_param PARAMS[] = {
  * the algorithm and the activation fused into its output pass. */
 static const dae_conv_shape SHAPE_0 = {28, 28, 1, 3, 3, 64, 1, 1, 28, 28, 1, 1, DAE_CONV_IM2COL, DAE_RELU, 0.0f}; /* conv2d */
 static const dae_pool_shape SHAPE_1 = {28, 28, 64, 2, 2, 2, 2, 14, 14, 0, 0}; /* maxpool */
-static const dae_conv_shape SHAPE_2 = {14, 14, 64, 3, 3, 64, 1, 1, 14, 14, 1, 1, DAE_CONV_WINOGRAD, DAE_RELU, 0.0f}; /* conv2d */
+static const dae_conv_shape SHAPE_2 = {14, 14, 64, 3, 3, 64, 1, 1, 14, 14, 1, 1, DAE_CONV_WINOGRAD_4X4, DAE_RELU, 0.0f}; /* conv2d */
 static const dae_pool_shape SHAPE_3 = {14, 14, 64, 2, 2, 2, 2, 7, 7, 0, 0}; /* maxpool */
 static const dae_conv_shape SHAPE_4 = {7, 7, 64, 3, 3, 64, 2, 2, 14, 14, 0, 0, DAE_CONV_IM2COL, DAE_RELU, 0.0f}; /* conv2d_transpose */
 static const dae_conv_shape SHAPE_5 = {14, 14, 64, 3, 3, 64, 2, 2, 28, 28, 0, 0, DAE_CONV_WINOGRAD, DAE_RELU, 0.0f}; /* conv2d_transpose */

@@ -1,9 +1,9 @@
-/* Checks of the Winograd F(2x2, 3x3) and F(4x4, 3x3) conv2d paths
- * (runtime/winograd.c), each through the dispatching API of conv.h with
- * algo set, every check once per algo:
+/* Checks of the Winograd F(2x2, 3x3) conv2d path and of F(4x4, 3x3) with
+ * 2x2 tiles on the border (runtime/winograd.c), each through the
+ * dispatching API of conv.h with algo set, every check once per algo:
  *  - forward y, dx, dW and db against the im2col path (algo 0) and against
- *    naive double-precision loops, on odd sizes (5x9, 7x7, 14x14, and 28x28
- *    which 4x4 tiles cover exactly), both TF paddings, C 1..17 (and 40, 64:
+ *    naive double-precision loops, on odd sizes (5x9: 4x4 tiles on 4x8,
+ *    7x7, 14x14, and 28x28 which 4x4 tiles cover whole), both TF paddings, C 1..17 (and 40, 64:
  *    several channel chunks), F 1..19 (and 33, 64), B 1..3; relative error
  *    <= 1e-5 for 2x2 tiles, 3e-5 for 4x4 (measured at most 7.4e-6);
  *  - central differences of L = sum(w * y) for dx, dW and db;
