@@ -168,13 +168,11 @@ static size_t max_size(size_t a, size_t b)
     return a > b ? a : b;
 }
 
-/* Per sample, the a^2 matrices read by the products (x tiles [tiles x C],
- * or dy tiles [tiles x F] for dx) and the a^2 they write (M, dM: [tiles x
- * F]; dx's M: [tiles x C]). */
-/* Floats between a group's matrices: a cache line more than one matrix.
- * F(4x4, 3x3) on 14x14 images has 16 tiles an image, so with 64 channels
- * a matrix is a multiple of 4 KiB, and a tile's 36 values, one in each,
- * would all fall in one of L1's sets (8 ways): 1.6x slower transforms. */
+/* Floats from one of a group's matrices to the next: a cache line more
+ * than a matrix. With 16 tiles an image (4x4 tiles on a 16x16 output)
+ * and 64 channels, a matrix is a multiple of 4 KiB, and a tile's 36
+ * values, one in each, would all fall in one of L1's sets (8 ways): the
+ * transforms measured 1.6x slower. */
 #define PLANE_PAD 16
 
 static size_t tile_plane(size_t T, size_t channels)
@@ -182,9 +180,10 @@ static size_t tile_plane(size_t T, size_t channels)
     return T * channels + PLANE_PAD;
 }
 
-/* A region's matrices, per sample: read (tile rows of `in` channels)
- * or written (of `out` channels). The regions take turns in a group's
- * scratch, so it holds the largest. */
+/* Per sample, a region's a^2 matrices that the products read (x tiles
+ * [tiles x C], or dy tiles [tiles x F] for dx: `in` channels) or write
+ * (M, dM: [tiles x F]; dx's M: [tiles x C]: `out` channels). The regions
+ * take turns in a group's scratch, so it holds the largest. */
 static size_t region_floats(const tiling *t, int in, int out, int reading)
 {
     size_t most = 0;
