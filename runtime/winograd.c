@@ -417,59 +417,32 @@ static int chunk(int total, int c0)
 
 /* ---- the tile transforms on 8 channels, in registers ------------------------ */
 
-/* B^T d B (into the product's domain) for channels [c, c + n) of one tile
- * whose 16 pixels are px (NULL: padding), into the 16 matrices at
- * dst + k * plane: first down the columns, then along the rows. */
-static inline void input_tile_v8(const float *const px[16], int c, int n, float *dst,
-                                 size_t plane)
-{
-    v8 d[16], t[16];
-
-    for (int k = 0; k < 16; k++)
-        load_v8(&d[k], px[k] ? px[k] + c : NULL, n);
-    for (int j = 0; j < 4; j++) { /* down column j */
-        v8 d0 = d[j], d1 = d[4 + j], d2 = d[8 + j], d3 = d[12 + j];
-        t[j] = d0 - d2;
-        t[4 + j] = d1 + d2;
-        t[8 + j] = d2 - d1;
-        t[12 + j] = d1 - d3;
-    }
-    for (int i = 0; i < 4; i++) { /* along row i */
-        v8 t0 = t[4 * i], t1 = t[4 * i + 1], t2 = t[4 * i + 2], t3 = t[4 * i + 3];
-        v8 u[4] = {t0 - t2, t1 + t2, t2 - t1, t1 - t3};
-        for (int k = 0; k < 4; k++)
-            store_v8(dst + (size_t)(4 * i + k) * plane, &u[k], n);
-    }
-}
-
-/* A^T m A (back to a 2x2 output tile) plus the bias (0 without one) for
- * channels [f, f + n) of one tile, from the 16 matrices at src + k * plane:
- * first down the columns, then along the rows. */
-static inline void output_tile_v8(const float *src, size_t plane, const float *bias,
-                                  int f, int n, v8 y[4])
-{
-    v8 m[16], t[8];
-
-    for (int k = 0; k < 16; k++)
-        load_v8(&m[k], src + (size_t)k * plane, n);
-    for (int j = 0; j < 4; j++) { /* down column j */
-        v8 m0 = m[j], m1 = m[4 + j], m2 = m[8 + j], m3 = m[12 + j];
-        t[j] = m0 + m1 + m2;
-        t[4 + j] = m1 - m2 - m3;
-    }
-    v8 b;
-    load_v8(&b, bias ? bias + f : NULL, n);
-    for (int i = 0; i < 2; i++) { /* along row i */
-        v8 t0 = t[4 * i], t1 = t[4 * i + 1], t2 = t[4 * i + 2], t3 = t[4 * i + 3];
-        y[2 * i] = t0 + t1 + t2 + b;
-        y[2 * i + 1] = t1 - t2 - t3 + b;
-    }
-}
-
-/* F(4x4, 3x3)'s B^T on six vectors d[0], d[ds], ... into u[0], u[us], ...
+/* The 1-D transforms on vectors v[0], v[vs], ... into w[0], w[ws], ...
  * (by pointer: passed by value, vectors change the ABI of builds without
- * AVX). B^T's rows come from the polynomial (x^2 - 1)(x^2 - 4) divided by
- * each point's factor. */
+ * AVX). */
+
+/* F(2x2, 3x3)'s B^T: 4 -> 4. */
+static inline void bt2_1d(const v8 *d, int ds, v8 *u, int us)
+{
+    v8 d0 = d[0], d1 = d[ds], d2 = d[2 * ds], d3 = d[3 * ds];
+
+    u[0] = d0 - d2;
+    u[us] = d1 + d2;
+    u[2 * us] = d2 - d1;
+    u[3 * us] = d1 - d3;
+}
+
+/* F(2x2, 3x3)'s A^T: 4 -> 2. */
+static inline void at2_1d(const v8 *m, int ms, v8 *y, int ys)
+{
+    v8 m1 = m[ms], m2 = m[2 * ms];
+
+    y[0] = m[0] + m1 + m2;
+    y[ys] = m1 - m2 - m[3 * ms];
+}
+
+/* F(4x4, 3x3)'s B^T: 6 -> 6. Its rows come from the polynomial
+ * (x^2 - 1)(x^2 - 4) divided by each point's factor. */
 static inline void bt4_1d(const v8 *d, int ds, v8 *u, int us)
 {
     v8 d0 = d[0], d1 = d[ds], d2 = d[2 * ds], d3 = d[3 * ds], d4 = d[4 * ds],
@@ -485,7 +458,7 @@ static inline void bt4_1d(const v8 *d, int ds, v8 *u, int us)
     u[5 * us] = 4.0f * d1 - 5.0f * d3 + d5;
 }
 
-/* F(4x4, 3x3)'s A^T on six vectors m[0], m[ms], ... into y[0], y[ys], ... */
+/* F(4x4, 3x3)'s A^T: 6 -> 4. */
 static inline void at4_1d(const v8 *m, int ms, v8 *y, int ys)
 {
     v8 m0 = m[0], m5 = m[5 * ms];
@@ -498,40 +471,64 @@ static inline void at4_1d(const v8 *m, int ms, v8 *y, int ys)
     y[3 * ys] = d12 + 8.0f * d34 + m5;
 }
 
-/* input_tile_v8 for F(4x4, 3x3): a 6x6 tile into 36 matrices. */
-static inline void input_tile4_v8(const float *const px[36], int c, int n, float *dst,
-                                  size_t plane)
+/* The tile side's B^T and A^T (m is a constant once inlined). */
+static inline void bt_1d(int m, const v8 *d, int ds, v8 *u, int us)
 {
+    if (m == 4)
+        bt4_1d(d, ds, u, us);
+    else
+        bt2_1d(d, ds, u, us);
+}
+
+static inline void at_1d(int m, const v8 *v, int vs, v8 *y, int ys)
+{
+    if (m == 4)
+        at4_1d(v, vs, y, ys);
+    else
+        at2_1d(v, vs, y, ys);
+}
+
+/* B^T d B (into the product's domain) for channels [c, c + n) of one
+ * a x a input tile (a = m + 2) whose pixels are px (NULL: padding), into
+ * the a^2 matrices at dst + k * plane: first down the columns, then along
+ * the rows. */
+static inline void input_tile_v8(int m, const float *const px[36], int c, int n,
+                                 float *dst, size_t plane)
+{
+    const int a = m + 2;
     v8 d[36], t[36];
 
-    for (int k = 0; k < 36; k++)
+    for (int k = 0; k < a * a; k++)
         load_v8(&d[k], px[k] ? px[k] + c : NULL, n);
-    for (int j = 0; j < 6; j++) /* down column j */
-        bt4_1d(d + j, 6, t + j, 6);
-    for (int i = 0; i < 6; i++) { /* along row i */
+    for (int j = 0; j < a; j++) /* down column j */
+        bt_1d(m, d + j, a, t + j, a);
+    for (int i = 0; i < a; i++) { /* along row i */
         v8 u[6];
-        bt4_1d(t + 6 * i, 1, u, 1);
-        for (int k = 0; k < 6; k++)
-            store_v8(dst + (size_t)(6 * i + k) * plane, &u[k], n);
+        bt_1d(m, t + a * i, 1, u, 1);
+        for (int k = 0; k < a; k++)
+            store_v8(dst + (size_t)(a * i + k) * plane, &u[k], n);
     }
 }
 
-/* output_tile_v8 for F(4x4, 3x3): 36 matrices into a 4x4 tile. */
-static inline void output_tile4_v8(const float *src, size_t plane, const float *bias,
-                                   int f, int n, v8 y[16])
+/* A^T M A (back to an m x m output tile) plus the bias (0 without one)
+ * for channels [f, f + n) of one tile, from the a^2 matrices at
+ * src + k * plane: first down the columns, then along the rows. */
+static inline void output_tile_v8(int m, const float *src, size_t plane,
+                                  const float *bias, int f, int n, v8 y[16])
 {
-    v8 m[36], t[24];
+    const int a = m + 2;
+    v8 p[36], t[24];
 
-    for (int k = 0; k < 36; k++)
-        load_v8(&m[k], src + (size_t)k * plane, n);
-    for (int j = 0; j < 6; j++) /* down column j */
-        at4_1d(m + j, 6, t + j, 6);
+    for (int k = 0; k < a * a; k++)
+        load_v8(&p[k], src + (size_t)k * plane, n);
+    for (int j = 0; j < a; j++) /* down column j */
+        at_1d(m, p + j, a, t + j, a);
     v8 b;
     load_v8(&b, bias ? bias + f : NULL, n);
-    for (int i = 0; i < 4; i++) { /* along row i */
-        at4_1d(t + 6 * i, 1, y + 4 * i, 1);
-        for (int k = 0; k < 4; k++)
-            y[4 * i + k] += b;
+    for (int i = 0; i < m; i++) { /* along row i */
+        at_1d(m, t + a * i, 1, y + m * i, 1);
+        for (int k = 0; k < m; k++)
+            y[m * i + k] += b;
     }
 }
 
@@ -546,16 +543,6 @@ typedef struct tile_job {
     size_t plane;
     const float *bias; /* output_tiles: added, or NULL */
 } tile_job;
-
-/* One tile's transform, for the tile side m (a constant once inlined). */
-static inline void input_tile(int m, const float *const px[36], int c, int n,
-                              float *dst, size_t plane)
-{
-    if (m == 4)
-        input_tile4_v8(px, c, n, dst, plane);
-    else
-        input_tile_v8(px, c, n, dst, plane);
-}
 
 /* V_k[t][c] = (B^T d B)_k for the a x a input tile d under output tile t. */
 static inline void input_tiles_m(const tile_job *j, size_t first, size_t last, int m)
@@ -578,9 +565,9 @@ static inline void input_tiles_m(const tile_job *j, size_t first, size_t last, i
             }
         int c = 0;
         for (; c + 8 <= g->C; c += 8) /* a constant 8: no partial loads */
-            input_tile(m, px, c, 8, j->mat + t * (size_t)g->C + c, j->plane);
+            input_tile_v8(m, px, c, 8, j->mat + t * (size_t)g->C + c, j->plane);
         if (c < g->C)
-            input_tile(m, px, c, g->C - c, j->mat + t * (size_t)g->C + c, j->plane);
+            input_tile_v8(m, px, c, g->C - c, j->mat + t * (size_t)g->C + c, j->plane);
     }
 }
 
@@ -594,9 +581,8 @@ static void input_tiles(void *ctx, size_t first, size_t last)
         input_tiles_m(j, first, last, 2);
 }
 
-/* Output tile t = A^T M[t] A (+ bias), its overhang past OH x OW dropped. */
-/* Filters [f, f + nf) of tile t (image n, top left (oh, ow)) into the
- * output, its pixels inside the image only. */
+/* Filters [f, f + nf) of output tile t (image n, top left (oh, ow)):
+ * A^T M[t] A (+ bias) into the output, its pixels inside the region only. */
 static inline void output_tile(const tile_job *j, int m, size_t t, size_t n, int oh,
                                int ow, int f, int nf)
 {
@@ -604,10 +590,7 @@ static inline void output_tile(const tile_job *j, int m, size_t t, size_t n, int
     const float *src = j->mat + t * (size_t)g->F + f;
     v8 y[16];
 
-    if (m == 4)
-        output_tile4_v8(src, j->plane, j->bias, f, nf, y);
-    else
-        output_tile_v8(src, j->plane, j->bias, f, nf, y);
+    output_tile_v8(m, src, j->plane, j->bias, f, nf, y);
     for (int i = 0; i < m; i++)
         for (int k = 0; k < m; k++)
             if (in_region(g, oh + i, ow + k))
