@@ -5,7 +5,7 @@ TEST_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(TEST_SRC)) \
              $(B)/tests/test_generated_ff $(B)/tests/test_generated_conv \
              $(B)/tests/test_generated_conv_odd $(B)/tests/test_generated_conv_2x2
 
-$(B)/tests/%: tests/unit/%.c tests/unit/check.h tests/unit/floats.h $(B)/libdae.a $(RUNTIME_HDR) | $(B)/tests
+$(B)/tests/%: tests/unit/%.c tests/unit/check.h tests/unit/floats.h tests/unit/conv_layer.h $(B)/libdae.a $(RUNTIME_HDR) | $(B)/tests
 	$(CC) $(RT_CFLAGS) $(WARN) $(CPPFLAGS) -Iruntime -Itests/unit -o $@ $< $(B)/libdae.a $(LDLIBS)
 
 test-bins: $(DAEC) $(B)/libdae.a $(TEST_BINS)

@@ -18,6 +18,7 @@
 #include "check.h"
 #include "floats.h"
 #include "conv.h"
+#include "conv_layer.h"
 #include "winograd.h"
 
 /* Against the im2col path and double-precision loops. F(4x4, 3x3)'s
@@ -61,40 +62,6 @@ static dae_conv_shape shape3x3(int H, int W, int C, int F, int same, int algo)
 
 /* ---- one layer's tensors and its passes ---------------------------------- */
 
-struct layer {
-    dae_conv_shape s;
-    int B;
-    size_t nx, nW, ny;
-    float *x, *W, *b, *dy;
-};
-
-static struct layer layer_new(dae_conv_shape s, int B)
-{
-    struct layer l = {s, B, 0, 0, 0, NULL, NULL, NULL, NULL};
-
-    l.nx = (size_t)B * s.H * s.W * s.C;
-    l.nW = (size_t)9 * s.C * s.F;
-    l.ny = (size_t)B * s.OH * s.OW * s.F;
-    l.x = random_floats(l.nx);
-    l.W = random_floats(l.nW);
-    l.b = random_floats((size_t)s.F);
-    l.dy = random_floats(l.ny);
-    return l;
-}
-
-static void layer_free(struct layer *l)
-{
-    free(l->x);
-    free(l->W);
-    free(l->b);
-    free(l->dy);
-}
-
-struct results {
-    float *y, *dx, *dW, *db;
-    size_t work;
-};
-
 /* Forward and backward of l with the given algo, into fresh NaN-filled
  * outputs and a workspace of exactly the advertised size (so ASan sees an
  * overrun). */
@@ -116,14 +83,6 @@ static struct results run(const struct layer *l, int algo)
                         work);
     free(work);
     return r;
-}
-
-static void results_free(struct results *r)
-{
-    free(r->y);
-    free(r->dx);
-    free(r->dW);
-    free(r->db);
 }
 
 /* ---- naive references ----------------------------------------------------- */
@@ -178,16 +137,6 @@ static struct results reference(const struct layer *l, const dae_conv_shape *s)
     free(dW);
     free(db);
     return r;
-}
-
-/* The largest relative error of a's four tensors against b's. */
-static double max_err(const struct layer *l, const struct results *a,
-                      const struct results *b)
-{
-    double e = check_max_rel(a->y, b->y, l->ny, 1e-6);
-    e = fmax(e, check_max_rel(a->dx, b->dx, l->nx, 1e-6));
-    e = fmax(e, check_max_rel(a->dW, b->dW, l->nW, 1e-6));
-    return fmax(e, check_max_rel(a->db, b->db, (size_t)l->s.F, 1e-6));
 }
 
 /* ---- checks ------------------------------------------------------------------- */
@@ -291,34 +240,14 @@ static void check_numeric_grad(int H, int W, int C, int F, int same, int B)
     layer_free(&l);
 }
 
-/* 20 samples in groups of 3 (the default cap), 2 and 1: the same results
- * up to the rounding of the sums over the groups. */
+/* 20 samples in the default groups, in pairs and one by one. */
 static void check_groups(int H, int W, int C, int F, int same)
 {
     struct layer l = layer_new(shape3x3(H, W, C, F, same, wino_algo), 20);
-    size_t per = dae_winograd_sample_floats(&l.s);
-    struct results one, pairs, singles;
-    char name[96], nm[160];
-    double e;
+    char name[96];
 
     case_name(name, sizeof name, &l.s, 20);
-    dae_conv_set_group_cap(0);
-    one = run(&l, wino_algo);
-    dae_conv_set_group_cap(2 * per);
-    pairs = run(&l, wino_algo);
-    dae_conv_set_group_cap(1);
-    singles = run(&l, wino_algo);
-    dae_conv_set_group_cap(0);
-
-    e = max_err(&l, &pairs, &one);
-    snprintf(nm, sizeof nm, "%s_groups_of_2_match_groups_of_3", name);
-    check_report(e < 1e-5, nm, "max rel diff %.1e", e);
-    e = max_err(&l, &singles, &one);
-    snprintf(nm, sizeof nm, "%s_groups_of_1_match_groups_of_3", name);
-    check_report(e < 1e-5, nm, "max rel diff %.1e", e);
-    results_free(&one);
-    results_free(&pairs);
-    results_free(&singles);
+    check_group_caps(&l, run, wino_algo, 2 * dae_winograd_sample_floats(&l.s), name);
     layer_free(&l);
 }
 
@@ -374,9 +303,6 @@ static void check_fallback(void)
 
     for (int i = 0; i < 2; i++) {
         struct layer l = layer_new(*cases[i], 2);
-        l.nW = (size_t)cases[i]->KH * cases[i]->KW * cases[i]->C * cases[i]->F;
-        free(l.W);
-        l.W = random_floats(l.nW);
         struct results w = run(&l, wino_algo), c = run(&l, DAE_CONV_IM2COL);
         ok &= w.work == c.work && memcmp(w.y, c.y, l.ny * sizeof(float)) == 0 &&
               memcmp(w.dx, c.dx, l.nx * sizeof(float)) == 0 &&

@@ -18,6 +18,7 @@
 #include "check.h"
 #include "floats.h"
 #include "conv.h"
+#include "conv_layer.h"
 #include "winograd_transpose.h"
 
 #define VALUE_TOL 1e-5
@@ -40,48 +41,6 @@ static dae_conv_shape shape_t(int H, int W, int C, int F, int valid, int algo)
 }
 
 /* ---- one layer's tensors and its passes ---------------------------------- */
-
-struct layer {
-    dae_conv_shape s;
-    int B;
-    size_t nx, nW, ny;
-    float *x, *W, *b, *dy;
-};
-
-static struct layer layer_new(dae_conv_shape s, int B)
-{
-    struct layer l = {s, B, 0, 0, 0, NULL, NULL, NULL, NULL};
-
-    l.nx = (size_t)B * s.H * s.W * s.C;
-    l.nW = (size_t)s.KH * s.KW * s.C * s.F;
-    l.ny = (size_t)B * s.OH * s.OW * s.F;
-    l.x = random_floats(l.nx);
-    l.W = random_floats(l.nW);
-    l.b = random_floats((size_t)s.F);
-    l.dy = random_floats(l.ny);
-    return l;
-}
-
-static void layer_free(struct layer *l)
-{
-    free(l->x);
-    free(l->W);
-    free(l->b);
-    free(l->dy);
-}
-
-struct results {
-    float *y, *dx, *dW, *db;
-    size_t work;
-};
-
-static void results_free(struct results *r)
-{
-    free(r->y);
-    free(r->dx);
-    free(r->dW);
-    free(r->db);
-}
 
 /* Forward and backward with the given algo and x's activation, into
  * NaN-filled outputs and a workspace of exactly the advertised size. */
@@ -162,15 +121,6 @@ static struct results reference(const struct layer *l, int flip)
     free(dW);
     free(db);
     return r;
-}
-
-static double max_err(const struct layer *l, const struct results *a,
-                      const struct results *b)
-{
-    double e = check_max_rel(a->y, b->y, l->ny, 1e-6);
-    e = fmax(e, check_max_rel(a->dx, b->dx, l->nx, 1e-6));
-    e = fmax(e, check_max_rel(a->dW, b->dW, l->nW, 1e-6));
-    return fmax(e, check_max_rel(a->db, b->db, (size_t)l->s.F, 1e-6));
 }
 
 /* ---- checks ------------------------------------------------------------------ */
@@ -274,29 +224,12 @@ static void check_numeric_grad(int H, int W, int C, int F, int valid, int B)
 static void check_groups(int H, int W, int C, int F, int valid)
 {
     struct layer l = layer_new(shape_t(H, W, C, F, valid, DAE_CONV_WINOGRAD), 20);
-    struct results one, pairs, singles;
-    char name[112], nm[160];
+    char name[112];
     /* a pair's matrices: 16C + 25F floats a 4x4 tile */
     size_t per = (size_t)((l.s.OH + 3) / 4) * ((l.s.OW + 3) / 4) * (16 * C + 25 * F);
-    double e;
 
     case_name(name, sizeof name, &l.s, 20);
-    dae_conv_set_group_cap(0);
-    one = run(&l, DAE_CONV_WINOGRAD);
-    dae_conv_set_group_cap(2 * per);
-    pairs = run(&l, DAE_CONV_WINOGRAD);
-    dae_conv_set_group_cap(1);
-    singles = run(&l, DAE_CONV_WINOGRAD);
-    dae_conv_set_group_cap(0);
-    e = max_err(&l, &pairs, &one);
-    snprintf(nm, sizeof nm, "%s_groups_of_2_match_default", name);
-    check_report(e < 1e-5, nm, "max rel diff %.1e", e);
-    e = max_err(&l, &singles, &one);
-    snprintf(nm, sizeof nm, "%s_groups_of_1_match_default", name);
-    check_report(e < 1e-5, nm, "max rel diff %.1e", e);
-    results_free(&one);
-    results_free(&pairs);
-    results_free(&singles);
+    check_group_caps(&l, run, DAE_CONV_WINOGRAD, 2 * per, name);
     layer_free(&l);
 }
 

@@ -1,0 +1,102 @@
+/* One convolution layer's random tensors and the results of its passes,
+ * for the kernel tests in tests/unit that run a layer through conv.h with
+ * one algo and compare against another (test_winograd.c,
+ * test_winograd_transpose.c). Each test supplies the run: which entry
+ * points, into NaN-filled outputs. */
+#ifndef DAE_TEST_CONV_LAYER_H
+#define DAE_TEST_CONV_LAYER_H
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "check.h"
+#include "conv.h"
+#include "floats.h"
+
+struct layer {
+    dae_conv_shape s;
+    int B;
+    size_t nx, nW, ny;
+    float *x, *W, *b, *dy;
+};
+
+/* x, W, b and dy of a batch of B, drawn from floats.h in that order. */
+static inline struct layer layer_new(dae_conv_shape s, int B)
+{
+    struct layer l = {s, B, 0, 0, 0, NULL, NULL, NULL, NULL};
+
+    l.nx = (size_t)B * s.H * s.W * s.C;
+    l.nW = (size_t)s.KH * s.KW * s.C * s.F;
+    l.ny = (size_t)B * s.OH * s.OW * s.F;
+    l.x = random_floats(l.nx);
+    l.W = random_floats(l.nW);
+    l.b = random_floats((size_t)s.F);
+    l.dy = random_floats(l.ny);
+    return l;
+}
+
+static inline void layer_free(struct layer *l)
+{
+    free(l->x);
+    free(l->W);
+    free(l->b);
+    free(l->dy);
+}
+
+/* y, dx, dW, db of a forward and backward pass, and the workspace floats
+ * it was given. */
+struct results {
+    float *y, *dx, *dW, *db;
+    size_t work;
+};
+
+static inline void results_free(struct results *r)
+{
+    free(r->y);
+    free(r->dx);
+    free(r->dW);
+    free(r->db);
+}
+
+/* The largest relative error of a's four tensors against b's. */
+static inline double max_err(const struct layer *l, const struct results *a,
+                             const struct results *b)
+{
+    double e = check_max_rel(a->y, b->y, l->ny, 1e-6);
+    e = fmax(e, check_max_rel(a->dx, b->dx, l->nx, 1e-6));
+    e = fmax(e, check_max_rel(a->dW, b->dW, l->nW, 1e-6));
+    return fmax(e, check_max_rel(a->db, b->db, (size_t)l->s.F, 1e-6));
+}
+
+/* A layer's forward and backward pass with the given algo. */
+typedef struct results (*layer_run_fn)(const struct layer *l, int algo);
+
+/* l (of 20 samples) run in the default groups, in groups of two (a cap
+ * of pair_floats, two samples' scratch) and one by one: the same results
+ * up to the rounding of the sums over the groups. */
+static inline void check_group_caps(const struct layer *l, layer_run_fn run, int algo,
+                                    size_t pair_floats, const char *name)
+{
+    struct results one, pairs, singles;
+    char nm[200];
+    double e;
+
+    dae_conv_set_group_cap(0);
+    one = run(l, algo);
+    dae_conv_set_group_cap(pair_floats);
+    pairs = run(l, algo);
+    dae_conv_set_group_cap(1);
+    singles = run(l, algo);
+    dae_conv_set_group_cap(0);
+    e = max_err(l, &pairs, &one);
+    snprintf(nm, sizeof nm, "%s_groups_of_2_match_default", name);
+    check_report(e < 1e-5, nm, "max rel diff %.1e", e);
+    e = max_err(l, &singles, &one);
+    snprintf(nm, sizeof nm, "%s_groups_of_1_match_default", name);
+    check_report(e < 1e-5, nm, "max rel diff %.1e", e);
+    results_free(&one);
+    results_free(&pairs);
+    results_free(&singles);
+}
+
+#endif
