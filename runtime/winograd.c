@@ -47,6 +47,7 @@
 #include "groups.h"
 #include "parallel.h"
 #include "progress.h"
+#include "act_v8.h"
 #include "v8.h"
 
 /* Channels per transform step: a row of 32 floats is four AVX vectors
@@ -542,6 +543,7 @@ typedef struct tile_job {
     float *mat;        /* a^2 matrices of plane floats each */
     size_t plane;
     const float *bias; /* output_tiles: added, or NULL */
+    const dae_conv_shape *act; /* output_tiles: applies its activation, or NULL */
 } tile_job;
 
 /* V_k[t][c] = (B^T d B)_k for the a x a input tile d under output tile t. */
@@ -591,6 +593,9 @@ static inline void output_tile(const tile_job *j, int m, size_t t, size_t n, int
     v8 y[16];
 
     output_tile_v8(m, src, j->plane, j->bias, f, nf, y);
+    if (j->act)
+        for (int k = 0; k < m * m; k++)
+            dae_act_v8(j->act->act, j->act->alpha, &y[k]);
     for (int i = 0; i < m; i++)
         for (int k = 0; k < m; k++)
             if (in_region(g, oh + i, ow + k))
@@ -671,10 +676,11 @@ static void dy_tiles(void *ctx, size_t first, size_t last)
 /* Runs a tile transform over a group's T tiles, timed as the conv
  * kernels' patch work (on the pool's first thread). */
 static void run_tiles(dae_range_fn fn, const geo *g, const float *img, float *out_img,
-                      float *mat, size_t T, size_t channels, const float *bias)
+                      float *mat, size_t T, size_t channels, const float *bias,
+                      const dae_conv_shape *act)
 {
     double t0 = dae_seconds();
-    tile_job j = {g, img, out_img, mat, tile_plane(T, channels), bias};
+    tile_job j = {g, img, out_img, mat, tile_plane(T, channels), bias, act};
 
     fn(&j, 0, T);
     if (dae_parallel_part() == 0)
@@ -802,12 +808,12 @@ static void forward_region(const pass_job *j, const geo *r, int n0, int n, float
     const size_t T = group_tiles(r, n);
 
     run_tiles(input_tiles, r, j->x + (size_t)n0 * in_size(s), NULL, in, T, (size_t)s->C,
-              NULL);
+              NULL, NULL);
     gemm_points(points(r->m), 0, 0, T, s->F, s->C, in, tile_plane(T, (size_t)s->C),
                 j->w->U + kernel_at(s, r->m), kernel_plane(s), 0.0f, out,
                 tile_plane(T, (size_t)s->F));
     run_tiles(output_tiles, r, NULL, j->y + (size_t)n0 * out_size(s), out, T,
-              (size_t)s->F, j->b);
+              (size_t)s->F, j->b, dae_act_in_registers(s->act) ? s : NULL);
 }
 
 static void forward_group(void *ctx, int index, int n0, int n, float *mats)
@@ -819,8 +825,9 @@ static void forward_group(void *ctx, int index, int n0, int n, float *mats)
     (void)index;
     for (int i = 0; i < j->fwd.count; i++)
         forward_region(j, &j->fwd.r[i], n0, n, in, out);
-    dae_act_apply(s->act, s->alpha, (size_t)n * out_size(s),
-                  j->y + (size_t)n0 * out_size(s), j->y + (size_t)n0 * out_size(s));
+    if (!dae_act_in_registers(s->act)) /* else applied in the output tiles */
+        dae_act_apply(s->act, s->alpha, (size_t)n * out_size(s),
+                      j->y + (size_t)n0 * out_size(s), j->y + (size_t)n0 * out_size(s));
 }
 
 /* Tile side m has a region in t. */
@@ -851,8 +858,8 @@ static void weight_grads(const pass_job *j, int n0, int n, int first, float *par
         const geo *r = &j->fwd.r[i];
         const size_t T = group_tiles(r, n);
         run_tiles(input_tiles, r, j->x + (size_t)n0 * in_size(s), NULL, in, T,
-                  (size_t)s->C, NULL);
-        run_tiles(dy_tiles, r, dy, NULL, out, T, (size_t)s->F, NULL);
+                  (size_t)s->C, NULL, NULL);
+        run_tiles(dy_tiles, r, dy, NULL, out, T, (size_t)s->F, NULL, NULL);
         gemm_points(points(r->m), 1, 0, (size_t)s->C, s->F, (int)T, in,
                     tile_plane(T, (size_t)s->C), out, tile_plane(T, (size_t)s->F),
                     first && !written[r->m] ? 0.0f : 1.0f, part + kernel_at(s, r->m),
@@ -875,12 +882,12 @@ static void input_grads(const pass_job *j, int n0, int n, float *in, float *out)
     for (int i = 0; i < j->dxt.count; i++) {
         const geo *r = &j->dxt.r[i];
         const size_t T = group_tiles(r, n);
-        run_tiles(input_tiles, r, dy, NULL, in, T, (size_t)s->F, NULL);
+        run_tiles(input_tiles, r, dy, NULL, in, T, (size_t)s->F, NULL, NULL);
         gemm_points(points(r->m), 0, 1, T, s->C, s->F, in, tile_plane(T, (size_t)s->F),
                     j->w->U + kernel_at(s, r->m), kernel_plane(s), 0.0f, out,
                     tile_plane(T, (size_t)s->C));
         run_tiles(output_tiles, r, NULL, j->dx + (size_t)n0 * in_size(s), out, T,
-                  (size_t)s->C, NULL);
+                  (size_t)s->C, NULL, NULL);
     }
 }
 

@@ -37,6 +37,7 @@
 #include "groups.h"
 #include "parallel.h"
 #include "progress.h"
+#include "act_v8.h"
 #include "v8.h"
 
 /* ---- the 1-D algorithm ---------------------------------------------------- */
@@ -393,9 +394,12 @@ static void input_adjoint_tiles(const geo *g, const float *dU, size_t T, float *
 }
 
 /* Tile t's 16 output pixels, filters [f, f + n), from its 25 products
- * plus the bias (none when b is NULL), stored inside the image. */
+ * plus the bias (none when b is NULL), through act's activation unless
+ * act is NULL (in registers: a pass of its own would read y again),
+ * stored inside the image. */
 static inline void output_tile(const pair_map *m, const float *M, size_t t, int f, int n,
-                               const float *b, const size_t at[16], float *y)
+                               const float *b, const dae_conv_shape *act,
+                               const size_t at[16], float *y)
 {
     v8 p[25], q[20], o[16], bias;
 
@@ -409,6 +413,8 @@ static inline void output_tile(const pair_map *m, const float *M, size_t t, int 
     for (int k = 0; k < 16; k++)
         if (at[k] != OUTSIDE) {
             v8 v = o[k] + bias;
+            if (act)
+                dae_act_v8(act->act, act->alpha, &v);
             store_v8(y + at[k] + f, &v, n);
         }
 }
@@ -416,7 +422,7 @@ static inline void output_tile(const pair_map *m, const float *M, size_t t, int 
 /* Image i of the group (its tiles [i*tiles, (i+1)*tiles)) into y, the
  * group's first output image. */
 static void output_image(const geo *g, const pair_map *m, const float *M, size_t i,
-                         const float *b, float *y)
+                         const float *b, const dae_conv_shape *act, float *y)
 {
     for (size_t t = i * tiles(g); t < (i + 1) * tiles(g); t++) {
         size_t at[16];
@@ -424,9 +430,9 @@ static void output_image(const geo *g, const pair_map *m, const float *M, size_t
 
         output_pixels(g, t, at);
         for (; f + 8 <= g->F; f += 8)
-            output_tile(m, M, t, f, 8, b, at, y);
+            output_tile(m, M, t, f, 8, b, act, at, y);
         if (f < g->F)
-            output_tile(m, M, t, f, g->F - f, b, at, y);
+            output_tile(m, M, t, f, g->F - f, b, act, at, y);
     }
 }
 
@@ -583,6 +589,8 @@ static void forward_group(void *ctx, int index, int n0, int n, float *mats)
     const size_t T = (size_t)n * tiles(g), out = out_size(g);
     float *U = mats, *M = mats + (size_t)n * points_floats(g);
     const pair_map m = tile_map(g->F);
+    /* the activation, when the output tiles can apply it */
+    const dae_conv_shape *fused = dae_act_in_registers(j->s->act) ? j->s : NULL;
 
     (void)index;
     double t0 = dae_seconds();
@@ -592,8 +600,9 @@ static void forward_group(void *ctx, int index, int n0, int n, float *mats)
     t0 = dae_seconds();
     for (int i = 0; i < n; i++) {
         float *y = j->y + (size_t)(n0 + i) * out;
-        output_image(g, &m, M, (size_t)i, j->b, j->y + (size_t)n0 * out);
-        dae_act_apply(j->s->act, j->s->alpha, out, y, y);
+        output_image(g, &m, M, (size_t)i, j->b, fused, j->y + (size_t)n0 * out);
+        if (!fused)
+            dae_act_apply(j->s->act, j->s->alpha, out, y, y);
         if (j->f1)
             dae_f1_above_forward(j->f1, (size_t)(n0 + i), y);
     }

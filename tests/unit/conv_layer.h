@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "check.h"
 #include "conv.h"
@@ -97,6 +98,40 @@ static inline void check_group_caps(const struct layer *l, layer_run_fn run, int
     results_free(&one);
     results_free(&pairs);
     results_free(&singles);
+}
+
+/* Each activation in l's output pass (relu and leaky relu applied in
+ * registers, the others by dae_act_apply) gives the bits of the pass
+ * without it followed by dae_act_forward. */
+static inline void check_fused_acts(struct layer *l, layer_run_fn run, int algo,
+                                    const char *name)
+{
+    static const dae_act acts[] = {DAE_RELU, DAE_LEAKY_RELU, DAE_ELU, DAE_SIGMOID, DAE_TANH};
+    const dae_act act0 = l->s.act;
+    const float alpha0 = l->s.alpha;
+    char nm[200];
+
+    l->s.act = DAE_LINEAR;
+    struct results plain = run(l, algo);
+    for (size_t k = 0; k < sizeof acts / sizeof *acts; k++) {
+        const float alpha = acts[k] == DAE_LEAKY_RELU ? 0.2f : 1.0f;
+        float *want = malloc(l->ny * sizeof *want);
+        dae_act_forward(acts[k], alpha, l->ny, plain.y, want);
+        l->s.act = acts[k];
+        l->s.alpha = alpha;
+        struct results fused = run(l, algo);
+        size_t negative = 0;
+        for (size_t i = 0; i < l->ny; i++)
+            negative += plain.y[i] < 0;
+        snprintf(nm, sizeof nm, "%s_fused_%s", name, dae_act_name(acts[k]));
+        check_report(negative > 0 && memcmp(want, fused.y, l->ny * sizeof *want) == 0, nm,
+                     "%zu of %zu outputs negative", negative, l->ny);
+        free(want);
+        results_free(&fused);
+    }
+    l->s.act = act0;
+    l->s.alpha = alpha0;
+    results_free(&plain);
 }
 
 #endif

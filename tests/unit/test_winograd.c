@@ -276,20 +276,13 @@ static void check_optional_dx_and_repeat(void)
     layer_free(&l);
 }
 
-/* A fused relu in the tile output pass gives the bits of Winograd then
- * dae_act_forward. */
-static void check_fused_relu(void)
+/* The activations in the tile output pass, relu and leaky relu applied
+ * in registers, against the pass then dae_act_forward. */
+static void check_fused_acts_14x14(void)
 {
     struct layer l = layer_new(shape3x3(14, 14, 17, 19, 1, wino_algo), 3);
-    struct results plain = run(&l, wino_algo), fused;
 
-    dae_act_forward(DAE_RELU, 0.0f, l.ny, plain.y, plain.y);
-    l.s.act = DAE_RELU;
-    fused = run(&l, wino_algo);
-    check_report(memcmp(plain.y, fused.y, l.ny * sizeof(float)) == 0,
-                 test_name("fused_relu"), NULL);
-    results_free(&plain);
-    results_free(&fused);
+    check_fused_acts(&l, run, wino_algo, test_name("14x14"));
     layer_free(&l);
 }
 
@@ -357,7 +350,7 @@ static void check_all(void)
     check_numeric_grad(5, 9, 3, 4, 1, 2);
     check_numeric_grad(7, 7, 2, 3, 0, 2);
     check_numeric_grad(5, 9, 17, 19, 0, 1);
-    check_fused_relu();
+    check_fused_acts_14x14();
     check_groups(7, 7, 5, 6, 1);
     check_groups(5, 9, 17, 19, 0);
     check_optional_dx_and_repeat();
