@@ -18,15 +18,15 @@ static inline int dae_act_in_registers(dae_act a)
  * else +0 (relu) or alpha*z (leaky relu); NaN goes where act.c sends it. */
 static inline void dae_act_v8(dae_act a, float alpha, v8 *v)
 {
-    typedef int mask8 __attribute__((vector_size(32)));
+    const v8 zero = {0};
+    const mask8 keep = *v > zero;
 
-    if (a != DAE_RELU && a != DAE_LEAKY_RELU)
-        return;
-    mask8 keep = *v > (v8){0};
-    v8 other = {0};
-    if (a == DAE_LEAKY_RELU)
-        other = *v * alpha;
-    *v = (v8)(((mask8)*v & keep) | ((mask8)other & ~keep));
+    if (a == DAE_RELU) {
+        select_v8(v, &keep, v, &zero);
+    } else if (a == DAE_LEAKY_RELU) {
+        const v8 scaled = *v * alpha;
+        select_v8(v, &keep, v, &scaled);
+    }
 }
 
 #endif

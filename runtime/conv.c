@@ -440,9 +440,7 @@ static void pooled_dy(const conv_job *j, size_t n, float *dy)
     const float *y = j->pool_in + n * j->out;
     size_t pooled = (size_t)ps->OH * (size_t)ps->OW * (size_t)ps->C;
 
-    dae_maxpool_backward_image(ps, y, j->pool_dy + n * pooled, dy);
-    if (s->act != DAE_LINEAR)
-        dae_act_grad_apply(s->act, s->alpha, j->out, y, dy, dy);
+    dae_maxpool_backward_image(ps, y, s->act, s->alpha, j->pool_dy + n * pooled, dy);
 }
 
 /* conv_backward_group's dW and db parts, without dx, each image's dy made

@@ -5,6 +5,7 @@
 #include "pool.h"
 
 #include "parallel.h"
+#include "v8.h"
 
 #include <string.h>
 
@@ -198,13 +199,110 @@ static void unpool_pixel(const dae_pool_shape *s, const float *img, int oh,
         unpool_chunk(s, img, oh, ow, k0, C - k0 < CHUNK ? C - k0 : CHUNK, dy + k0, dimg);
 }
 
-void dae_maxpool_backward_image(const dae_pool_shape *s, const float *x,
-                                const float *dy, float *dx)
+/* The windows are 2x2 at stride 2 and cover the image exactly: each cell
+ * is in one window, whole. */
+static int tiles_2x2(const dae_pool_shape *s)
 {
-    memset(dx, 0, (size_t)s->H * (size_t)s->W * (size_t)s->C * sizeof *dx);
+    return s->PH == 2 && s->PW == 2 && s->SH == 2 && s->SW == 2 && s->pad_top == 0 &&
+           s->pad_left == 0 && s->H == 2 * s->OH && s->W == 2 * s->OW;
+}
+
+/* One cell's gradient on 8 channels into *g: 0 + dy where hit (as a
+ * zeroed dx then += gives it: +0 for a dy of -0), else 0; then through
+ * the derivative of x's activation where act.c's is a select (relu, leaky
+ * relu; y > 0 exactly where its input was). */
+static inline void cell_grad_v8(v8 *g, const mask8 *hit, const v8 *dy, const v8 *x,
+                                dae_act a, float alpha)
+{
+    const v8 zero = {0}, sum = zero + *dy;
+    const mask8 positive = *x > zero;
+
+    select_v8(g, hit, &sum, &zero);
+    if (a == DAE_RELU) {
+        select_v8(g, &positive, g, &zero);
+    } else if (a == DAE_LEAKY_RELU) {
+        const v8 scaled = *g * alpha;
+        select_v8(g, &positive, g, &scaled);
+    }
+}
+
+/* unpool_2x2 with x's activation folded in, 8 channels at a time (C a
+ * multiple of 8), for windows that tile the image: each cell is written
+ * once, where unpool_2x2 adds into a zeroed dx and a second pass applies
+ * the derivative. The same maximum and first-hit rule, as lane masks. */
+static inline void unpool_2x2_act(const float *a, const float *b, const float *c,
+                                  const float *d, int C, dae_act act, float alpha,
+                                  const float *dy, float *da, float *db, float *dc,
+                                  float *dd)
+{
+    for (int k = 0; k < C; k += 8) {
+        const v8 va = *(const v8 *)(a + k), vb = *(const v8 *)(b + k);
+        const v8 vc = *(const v8 *)(c + k), vd = *(const v8 *)(d + k);
+        const v8 g = *(const v8 *)(dy + k);
+        v8 m = va;
+        mask8 gt = vb > m;
+        select_v8(&m, &gt, &vb, &m);
+        gt = vc > m;
+        select_v8(&m, &gt, &vc, &m);
+        gt = vd > m;
+        select_v8(&m, &gt, &vd, &m);
+        const mask8 ha = (va == m) | (m != m);
+        const mask8 hb = ~ha & (vb == m);
+        const mask8 hc = ~ha & ~hb & (vc == m);
+        const mask8 hd = ~ha & ~hb & ~hc;
+        cell_grad_v8((v8 *)(da + k), &ha, &g, &va, act, alpha);
+        cell_grad_v8((v8 *)(db + k), &hb, &g, &vb, act, alpha);
+        cell_grad_v8((v8 *)(dc + k), &hc, &g, &vc, act, alpha);
+        cell_grad_v8((v8 *)(dd + k), &hd, &g, &vd, act, alpha);
+    }
+}
+
+/* The article's pools: every window whole and apart, x's activation (the
+ * layer's below) a select, a constant in each call so that no branch on
+ * it stays in the channel loop. */
+static inline void backward_tiled_as(const dae_pool_shape *s, const float *x, dae_act x_act,
+                                     float x_alpha, const float *dy, float *dx)
+{
+    const int C = s->C;
+    const size_t row = (size_t)s->W * (size_t)C;
+
+    for (int oh = 0; oh < s->OH; oh++)
+        for (int ow = 0; ow < s->OW; ow++, dy += C) {
+            size_t at = (size_t)(2 * oh) * row + (size_t)(2 * ow) * (size_t)C;
+            const float *a = x + at;
+            float *da = dx + at;
+            unpool_2x2_act(a, a + C, a + row, a + row + C, C, x_act, x_alpha, dy, da,
+                           da + C, da + row, da + row + C);
+        }
+}
+
+static void backward_tiled(const dae_pool_shape *s, const float *x, dae_act x_act,
+                           float x_alpha, const float *dy, float *dx)
+{
+    if (x_act == DAE_RELU)
+        backward_tiled_as(s, x, DAE_RELU, x_alpha, dy, dx);
+    else if (x_act == DAE_LEAKY_RELU)
+        backward_tiled_as(s, x, DAE_LEAKY_RELU, x_alpha, dy, dx);
+    else
+        backward_tiled_as(s, x, DAE_LINEAR, x_alpha, dy, dx);
+}
+
+void dae_maxpool_backward_image(const dae_pool_shape *s, const float *x, dae_act x_act,
+                                float x_alpha, const float *dy, float *dx)
+{
+    const size_t in = (size_t)s->H * (size_t)s->W * (size_t)s->C;
+
+    if (tiles_2x2(s) && s->C % 8 == 0 && (x_act == DAE_LINEAR || x_act == DAE_RELU ||
+                         x_act == DAE_LEAKY_RELU)) {
+        backward_tiled(s, x, x_act, x_alpha, dy, dx);
+        return;
+    }
+    memset(dx, 0, in * sizeof *dx);
     for (int oh = 0; oh < s->OH; oh++)
         for (int ow = 0; ow < s->OW; ow++, dy += s->C)
             unpool_pixel(s, x, oh, ow, dy, dx);
+    if (x_act != DAE_LINEAR)
+        dae_act_grad_apply(x_act, x_alpha, in, x, dx, dx);
 }
 
 static void backward_range(void *ctx, size_t first, size_t last)
@@ -215,10 +313,8 @@ static void backward_range(void *ctx, size_t first, size_t last)
     const size_t out = (size_t)s->OH * (size_t)s->OW * (size_t)s->C;
     for (size_t n = first; n < last; n++) {
         const float *x = j->x + n * in;
-        dae_maxpool_backward_image(s, x, j->dy + n * out, j->dx + n * in);
-        if (j->x_act != DAE_LINEAR)
-            dae_act_grad_apply(j->x_act, j->x_alpha, in, x, j->dx + n * in,
-                               j->dx + n * in);
+        dae_maxpool_backward_image(s, x, j->x_act, j->x_alpha, j->dy + n * out,
+                                   j->dx + n * in);
     }
 }
 

@@ -14,8 +14,9 @@ void dae_maxpool_forward_row(const dae_pool_shape *s, const float *img, int oh,
 int dae_maxpool_rows_read(const dae_pool_shape *s, int oh);
 
 /* dx (H x W x C, overwritten) from dy (OH x OW x C): each window's
- * gradient at the window's first maximum in x, as dae_maxpool_backward. */
-void dae_maxpool_backward_image(const dae_pool_shape *s, const float *x,
-                                const float *dy, float *dx);
+ * gradient at the window's first maximum in x, through the derivative of
+ * x_act (the activation that produced x), as dae_maxpool_backward. */
+void dae_maxpool_backward_image(const dae_pool_shape *s, const float *x, dae_act x_act,
+                                float x_alpha, const float *dy, float *dx);
 
 #endif

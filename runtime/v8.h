@@ -36,4 +36,13 @@ static inline void store_v8(float *dst, const v8 *v, int n)
     memcpy(dst, part, (size_t)n * sizeof *part);
 }
 
+/* A lane mask, as comparisons of v8s give it (all bits set or none). */
+typedef int mask8 __attribute__((vector_size(32)));
+
+/* *v = the lanes of *x where *k is set, of *y elsewhere (v may be x or y). */
+static inline void select_v8(v8 *v, const mask8 *k, const v8 *x, const v8 *y)
+{
+    *v = (v8)(((mask8)*x & *k) | ((mask8)*y & ~*k));
+}
+
 #endif

@@ -826,8 +826,11 @@ static const struct pool_spec pool_specs[] = {
 };
 
 /* Max pooling's input gradient through the activation that produced x:
- * the bits of the plain backward followed by dae_act_backward (also where
- * windows overlap and a cell sums several gradients first). */
+ * the bits of the reference backward (a zeroed dx, each window's dy added
+ * at its maximum) followed by dae_act_backward; also where windows overlap
+ * and a cell sums several gradients first, and where whole windows tile
+ * the image and the derivative is folded into one store per cell. Some
+ * dy are -0, which the zeroed dx turns into +0. */
 static void check_pool_fused_input_grad(const struct pool_spec *c, dae_act act,
                                         float alpha)
 {
@@ -840,15 +843,16 @@ static void check_pool_fused_input_grad(const struct pool_spec *c, dae_act act,
 
     fill(x, nx, -1, 1);
     fill(dy, ny, -1, 1);
+    for (size_t i = 0; i < ny; i += 7)
+        dy[i] = -0.0f;
     dae_act_forward(act, alpha, nx, x, x);
-    dae_maxpool_forward(&ps, c->B, x, y);
-    dae_maxpool_backward(&ps, c->B, x, DAE_LINEAR, 0.0f, y, dy, plain);
+    ref_maxpool(&ps, c->B, x, dy, y, plain);
     dae_act_backward(act, alpha, nx, x, plain, plain);
     dae_maxpool_backward(&ps, c->B, x, act, alpha, y, dy, fused);
     snprintf(nm, sizeof nm, "maxpool_%dx%dx%d_p%dx%d_s%dx%d_input_grad_through_%s",
              c->H, c->W, c->C, c->PH, c->PW, c->SH, c->SW, dae_act_name(act));
     check_report(memcmp(plain, fused, nx * sizeof(float)) == 0, nm,
-                 "against backward then dae_act_backward, bit for bit");
+                 "against the reference backward then dae_act_backward, bit for bit");
     free(x), free(y), free(dy), free(plain), free(fused);
 }
 
@@ -1195,6 +1199,11 @@ int main(void)
     check_fused_input_grad(&wino, 1, DAE_CONV_IM2COL, DAE_TANH, 0.0f);
     check_pool_fused_input_grad(&pool_specs[2], DAE_RELU, 0.0f);
     check_pool_fused_input_grad(&pool_specs[1], DAE_SIGMOID, 0.0f);
+    check_pool_fused_input_grad(&pool_specs[10], DAE_RELU, 0.0f); /* tiled */
+    check_pool_fused_input_grad(&pool_specs[10], DAE_LEAKY_RELU, 0.2f);
+    check_pool_fused_input_grad(&pool_specs[10], DAE_LINEAR, 0.0f);
+    check_pool_fused_input_grad(&pool_specs[8], DAE_ELU, 1.0f); /* tiled, a pass */
+    check_pool_fused_input_grad(&pool_specs[6], DAE_RELU, 0.0f); /* valid, odd */
     for (size_t i = 0; i < np; i++)
         check_pool_spec(&pool_specs[i]);
     check_pool_odd_same();
