@@ -8,6 +8,7 @@
 #include "conv_f1.h"
 
 #include <string.h>
+#include "act_v8.h"
 #include "groups.h"
 #include "im2col.h"
 #include "parallel.h"
@@ -281,9 +282,12 @@ static inline int tap_source(int t, int st, int n)
 
 /* dx[ih][iw][c] = sum over the taps (kh, kw) that see pixel (ih, iw) from
  * an output pixel (oh, ow) of dy[oh][ow] * W[kh][kw][c]: each input pixel
- * gathered in registers and written once. */
+ * gathered in registers and written once, through the derivative of act
+ * (one of dae_act_in_registers, DAE_LINEAR for none) from x, the layer's
+ * input at the same pixel. */
 static void input_grad_pixel(const dae_patches *p, const float *W, const float *dy,
-                             int ih, int iw, float *dx)
+                             int ih, int iw, const float *x, dae_act act, float alpha,
+                             float *dx)
 {
     const int C = p->C;
 
@@ -307,10 +311,12 @@ static void input_grad_pixel(const dae_patches *p, const float *W, const float *
                     tail[c - nv * 8] += d * w[c];
             }
         }
-        for (int i = 0; i < nv; i++)
+        for (int i = 0; i < nv; i++) {
+            dae_act_grad_v8(act, alpha, (const v8 *)(x + c0) + i, &acc[i]);
             ((v8 *)(dx + c0))[i] = acc[i];
+        }
         for (int c = nv * 8; c < nc; c++)
-            dx[c0 + c] = tail[c - nv * 8];
+            dx[c0 + c] = dae_act_grad_1(act, alpha, x[c0 + c], tail[c - nv * 8]);
     }
 }
 
@@ -321,7 +327,8 @@ static void input_grad_pixel(const dae_patches *p, const float *W, const float *
  * sums in the same order, but each kernel vector loaded once serves them
  * all (one pixel at a time, the kernel's loads bound the loop). */
 static void input_grad_block(const dae_patches *p, const float *W, const float *dy,
-                             int ih, int iw0, float *dx)
+                             int ih, int iw0, const float *x, dae_act act, float alpha,
+                             float *dx)
 {
     const int C = p->C;
 
@@ -343,8 +350,11 @@ static void input_grad_block(const dae_patches *p, const float *W, const float *
             }
         }
         for (int b = 0; b < GRAD_PIXELS; b++)
-            for (int q = 0; q < 4; q++)
-                *(v8 *)(dx + (size_t)b * (size_t)C + c0 + 8 * q) = acc[b][q];
+            for (int q = 0; q < 4; q++) {
+                size_t at = (size_t)b * (size_t)C + (size_t)c0 + 8 * (size_t)q;
+                dae_act_grad_v8(act, alpha, (const v8 *)(x + at), &acc[b][q]);
+                *(v8 *)(dx + at) = acc[b][q];
+            }
     }
 }
 
@@ -362,8 +372,10 @@ static void seen_by_all(int n_in, int n_out, int k, int pad, int st, int *lo,
         *hi = *lo;
 }
 
+/* dx through act, the derivative of x's activation when it is one of
+ * dae_act_in_registers (DAE_LINEAR: none). */
 static void input_grad(const dae_patches *p, const float *W, const float *dy,
-                       float *dx)
+                       const float *x, dae_act act, float alpha, float *dx)
 {
     const size_t C = (size_t)p->C;
     int h_lo, h_hi, w_lo, w_hi;
@@ -373,16 +385,19 @@ static void input_grad(const dae_patches *p, const float *W, const float *dy,
     if (p->C % 32)
         h_lo = h_hi = 0;
     for (int ih = 0; ih < p->H; ih++) {
-        float *row = dx + (size_t)ih * (size_t)p->W * C;
+        const size_t row = (size_t)ih * (size_t)p->W * C;
         int iw = 0;
         if (ih >= h_lo && ih < h_hi) {
             for (; iw < w_lo; iw++)
-                input_grad_pixel(p, W, dy, ih, iw, row + (size_t)iw * C);
+                input_grad_pixel(p, W, dy, ih, iw, x + row + (size_t)iw * C, act, alpha,
+                                 dx + row + (size_t)iw * C);
             for (; iw + GRAD_PIXELS <= w_hi; iw += GRAD_PIXELS)
-                input_grad_block(p, W, dy, ih, iw, row + (size_t)iw * C);
+                input_grad_block(p, W, dy, ih, iw, x + row + (size_t)iw * C, act, alpha,
+                                 dx + row + (size_t)iw * C);
         }
         for (; iw < p->W; iw++)
-            input_grad_pixel(p, W, dy, ih, iw, row + (size_t)iw * C);
+            input_grad_pixel(p, W, dy, ih, iw, x + row + (size_t)iw * C, act, alpha,
+                             dx + row + (size_t)iw * C);
     }
 }
 
@@ -394,10 +409,13 @@ static void backward_image(const f1_job *j, const float *x, const float *dy,
     weight_grad(&j->p, x, dy, part);
     if (!dx)
         return;
-    input_grad(&j->p, j->W, dy, dx);
-    if (j->x_act != DAE_LINEAR)
-        dae_act_grad_apply(j->x_act, j->x_alpha,
-                           (size_t)j->s->H * j->s->W * j->s->C, x, dx, dx);
+    if (dae_act_in_registers(j->x_act)) {
+        input_grad(&j->p, j->W, dy, x, j->x_act, j->x_alpha, dx);
+        return;
+    }
+    input_grad(&j->p, j->W, dy, x, DAE_LINEAR, 0.0f, dx);
+    dae_act_grad_apply(j->x_act, j->x_alpha, (size_t)j->s->H * j->s->W * j->s->C, x, dx,
+                       dx);
 }
 
 static void backward_images(void *ctx, size_t first, size_t last)

@@ -4,6 +4,7 @@
  * row-major window order is the argmax. Channels are the inner loop. */
 #include "pool.h"
 
+#include "act_v8.h"
 #include "parallel.h"
 #include "v8.h"
 
@@ -209,21 +210,14 @@ static int tiles_2x2(const dae_pool_shape *s)
 
 /* One cell's gradient on 8 channels into *g: 0 + dy where hit (as a
  * zeroed dx then += gives it: +0 for a dy of -0), else 0; then through
- * the derivative of x's activation where act.c's is a select (relu, leaky
- * relu; y > 0 exactly where its input was). */
+ * the derivative of x's activation (one dae_act_in_registers accepts). */
 static inline void cell_grad_v8(v8 *g, const mask8 *hit, const v8 *dy, const v8 *x,
                                 dae_act a, float alpha)
 {
     const v8 zero = {0}, sum = zero + *dy;
-    const mask8 positive = *x > zero;
 
     select_v8(g, hit, &sum, &zero);
-    if (a == DAE_RELU) {
-        select_v8(g, &positive, g, &zero);
-    } else if (a == DAE_LEAKY_RELU) {
-        const v8 scaled = *g * alpha;
-        select_v8(g, &positive, g, &scaled);
-    }
+    dae_act_grad_v8(a, alpha, x, g);
 }
 
 /* unpool_2x2 with x's activation folded in, 8 channels at a time (C a
@@ -287,13 +281,19 @@ static void backward_tiled(const dae_pool_shape *s, const float *x, dae_act x_ac
         backward_tiled_as(s, x, DAE_LINEAR, x_alpha, dy, dx);
 }
 
+/* backward_tiled's case: windows that tile the image, whole vectors of
+ * channels, a derivative that is a select. */
+static int tiled_backward(const dae_pool_shape *s, dae_act x_act)
+{
+    return tiles_2x2(s) && s->C % 8 == 0 && dae_act_in_registers(x_act);
+}
+
 void dae_maxpool_backward_image(const dae_pool_shape *s, const float *x, dae_act x_act,
                                 float x_alpha, const float *dy, float *dx)
 {
     const size_t in = (size_t)s->H * (size_t)s->W * (size_t)s->C;
 
-    if (tiles_2x2(s) && s->C % 8 == 0 && (x_act == DAE_LINEAR || x_act == DAE_RELU ||
-                         x_act == DAE_LEAKY_RELU)) {
+    if (tiled_backward(s, x_act)) {
         backward_tiled(s, x, x_act, x_alpha, dy, dx);
         return;
     }

@@ -543,7 +543,7 @@ typedef struct tile_job {
     float *mat;        /* a^2 matrices of plane floats each */
     size_t plane;
     const float *bias; /* output_tiles: added, or NULL */
-    const dae_conv_shape *act; /* output_tiles: applies its activation, or NULL */
+    const dae_conv_shape *fused; /* output_tiles: applies its activation, or NULL */
 } tile_job;
 
 /* V_k[t][c] = (B^T d B)_k for the a x a input tile d under output tile t. */
@@ -593,9 +593,9 @@ static inline void output_tile(const tile_job *j, int m, size_t t, size_t n, int
     v8 y[16];
 
     output_tile_v8(m, src, j->plane, j->bias, f, nf, y);
-    if (j->act)
+    if (j->fused)
         for (int k = 0; k < m * m; k++)
-            dae_act_v8(j->act->act, j->act->alpha, &y[k]);
+            dae_act_v8(j->fused->act, j->fused->alpha, &y[k]);
     for (int i = 0; i < m; i++)
         for (int k = 0; k < m; k++)
             if (in_region(g, oh + i, ow + k))
@@ -677,10 +677,10 @@ static void dy_tiles(void *ctx, size_t first, size_t last)
  * kernels' patch work (on the pool's first thread). */
 static void run_tiles(dae_range_fn fn, const geo *g, const float *img, float *out_img,
                       float *mat, size_t T, size_t channels, const float *bias,
-                      const dae_conv_shape *act)
+                      const dae_conv_shape *fused)
 {
     double t0 = dae_seconds();
-    tile_job j = {g, img, out_img, mat, tile_plane(T, channels), bias, act};
+    tile_job j = {g, img, out_img, mat, tile_plane(T, channels), bias, fused};
 
     fn(&j, 0, T);
     if (dae_parallel_part() == 0)

@@ -394,11 +394,11 @@ static void input_adjoint_tiles(const geo *g, const float *dU, size_t T, float *
 }
 
 /* Tile t's 16 output pixels, filters [f, f + n), from its 25 products
- * plus the bias (none when b is NULL), through act's activation unless
- * act is NULL (in registers: a pass of its own would read y again),
+ * plus the bias (none when b is NULL), through fused's activation unless
+ * fused is NULL (in registers: a pass of its own would read y again),
  * stored inside the image. */
 static inline void output_tile(const pair_map *m, const float *M, size_t t, int f, int n,
-                               const float *b, const dae_conv_shape *act,
+                               const float *b, const dae_conv_shape *fused,
                                const size_t at[16], float *y)
 {
     v8 p[25], q[20], o[16], bias;
@@ -413,8 +413,8 @@ static inline void output_tile(const pair_map *m, const float *M, size_t t, int 
     for (int k = 0; k < 16; k++)
         if (at[k] != OUTSIDE) {
             v8 v = o[k] + bias;
-            if (act)
-                dae_act_v8(act->act, act->alpha, &v);
+            if (fused)
+                dae_act_v8(fused->act, fused->alpha, &v);
             store_v8(y + at[k] + f, &v, n);
         }
 }
@@ -422,7 +422,7 @@ static inline void output_tile(const pair_map *m, const float *M, size_t t, int 
 /* Image i of the group (its tiles [i*tiles, (i+1)*tiles)) into y, the
  * group's first output image. */
 static void output_image(const geo *g, const pair_map *m, const float *M, size_t i,
-                         const float *b, const dae_conv_shape *act, float *y)
+                         const float *b, const dae_conv_shape *fused, float *y)
 {
     for (size_t t = i * tiles(g); t < (i + 1) * tiles(g); t++) {
         size_t at[16];
@@ -430,9 +430,9 @@ static void output_image(const geo *g, const pair_map *m, const float *M, size_t
 
         output_pixels(g, t, at);
         for (; f + 8 <= g->F; f += 8)
-            output_tile(m, M, t, f, 8, b, act, at, y);
+            output_tile(m, M, t, f, 8, b, fused, at, y);
         if (f < g->F)
-            output_tile(m, M, t, f, g->F - f, b, act, at, y);
+            output_tile(m, M, t, f, g->F - f, b, fused, at, y);
     }
 }
 

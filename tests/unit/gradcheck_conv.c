@@ -1194,6 +1194,12 @@ int main(void)
     check_fused_input_grad(&g, 0, DAE_CONV_IM2COL, DAE_RELU, 0.0f);
     check_fused_input_grad(&g, 1, DAE_CONV_IM2COL, DAE_SIGMOID, 0.0f);
     check_fused_input_grad(&f1, 0, DAE_CONV_IM2COL, DAE_LEAKY_RELU, 0.3f);
+    check_fused_input_grad(&f1, 0, DAE_CONV_IM2COL, DAE_RELU, 0.0f);
+    /* one filter on 64 channels: the 3-pixel blocks of conv_f1.c's dx */
+    struct conv_spec f1_64 = {2, 7, 8, 64, 3, 3, 1, 1, 1, 1};
+    check_fused_input_grad(&f1_64, 0, DAE_CONV_IM2COL, DAE_RELU, 0.0f);
+    check_fused_input_grad(&f1_64, 0, DAE_CONV_IM2COL, DAE_LEAKY_RELU, 0.2f);
+    check_fused_input_grad(&f1_64, 0, DAE_CONV_IM2COL, DAE_SIGMOID, 0.0f);
     check_fused_input_grad(&wino, 0, DAE_CONV_WINOGRAD, DAE_ELU, 1.0f);
     check_fused_input_grad(&wino, 0, DAE_CONV_WINOGRAD_4X4, DAE_ELU, 1.0f);
     check_fused_input_grad(&wino, 1, DAE_CONV_IM2COL, DAE_TANH, 0.0f);
