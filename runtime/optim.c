@@ -1,9 +1,12 @@
 /* Optimizer updates, in the operation order of Keras's update steps.
  * The loops are elementwise and vectorise (the runtime is built with
- * -fno-math-errno, so sqrtf is an instruction). They stay on one thread:
- * OpenMP workers spinning after a parallel region starve OpenBLAS's
- * threads (an Adam step went from 0.8 ms to 8 ms), and with passive
- * waiting the wake-up cost ate the gain. */
+ * -fno-math-errno, so sqrtf is an instruction). Large parameter arrays
+ * are split over the runtime's thread pool (parallel.c): each value is
+ * computed alike on any thread, so the thread count changes no result.
+ * (OpenMP workers spinning after a parallel region once starved
+ * OpenBLAS's threads, an Adam step going from 0.8 ms to 8 ms; the pool
+ * yields instead, and every product now runs on it with OpenBLAS on one
+ * thread.) */
 #include "optim.h"
 #include "parallel.h"
 
