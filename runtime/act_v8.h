@@ -16,21 +16,6 @@ static inline int dae_act_in_registers(dae_act a)
     return a == DAE_LINEAR || a == DAE_RELU || a == DAE_LEAKY_RELU;
 }
 
-/* *v = a(*v) for an a that dae_act_in_registers accepts: z where z > 0,
- * else +0 (relu) or alpha*z (leaky relu); NaN goes where act.c sends it. */
-static inline void dae_act_v8(dae_act a, float alpha, v8 *v)
-{
-    const v8 zero = {0};
-    const mask8 keep = *v > zero;
-
-    if (a == DAE_RELU) {
-        select_v8(v, &keep, v, &zero);
-    } else if (a == DAE_LEAKY_RELU) {
-        const v8 scaled = *v * alpha;
-        select_v8(v, &keep, v, &scaled);
-    }
-}
-
 /* *dz = *dz (the output's gradient) through a's derivative, from a's
  * output *y, for an a that dae_act_in_registers accepts: kept where
  * y > 0, else 0 (relu) or alpha times it (leaky relu), as act.c's
@@ -46,6 +31,15 @@ static inline void dae_act_grad_v8(dae_act a, float alpha, const v8 *y, v8 *dz)
         const v8 scaled = *dz * alpha;
         select_v8(dz, &positive, dz, &scaled);
     }
+}
+
+/* *v = a(*v) for an a that dae_act_in_registers accepts: z where z > 0,
+ * else +0 (relu) or alpha*z (leaky relu); NaN goes where act.c sends it.
+ * For these, a(z) is z through a's derivative read at z itself: the
+ * select above with y and dz both z. */
+static inline void dae_act_v8(dae_act a, float alpha, v8 *v)
+{
+    dae_act_grad_v8(a, alpha, v, v);
 }
 
 /* dae_act_grad_v8 on one float. */
