@@ -22,7 +22,9 @@
  * TRAIN_IMAGES defaults to 60000 (10000 validation images are added),
  * BATCH to the spec's; OPENBLAS_NUM_THREADS sets the threads as for the
  * trainer. The last lines are for scripts (bench/run): SGEMM_FLOOR_SECONDS,
- * SGEMM_FLOOR_GFLOPS, EPOCH_GFLOP, OPENBLAS_CORE, OPENBLAS_THREADS. */
+ * SGEMM_FLOOR_GFLOPS, EPOCH_GFLOP, OPENBLAS_CORE, OPENBLAS_THREADS and,
+ * when the runtime replaced OpenBLAS's choice of kernels (blas_core.h),
+ * OPENBLAS_CORE_REPLACED. */
 #define _GNU_SOURCE
 #include <cblas.h>
 #include <dlfcn.h>
@@ -31,6 +33,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include "blas_core.h"
 #include "dae.h"
 #include "parallel.h"
 #include "progress.h"
@@ -295,6 +298,7 @@ static long parse_count(const char *arg, const char *what)
 int main(int argc, char **argv)
 {
     const dae_model *m = &daec_model;
+    dae_blas_core_restart(argv);  /* the trainer's kernels, not a fallback */
     if (argc > 3) {
         fputs("usage: sgemm_floor [TRAIN_IMAGES [BATCH]]\n", stderr);
         return 2;
@@ -358,5 +362,7 @@ int main(int argc, char **argv)
            seconds, flops / seconds / 1e9, flops / 1e9);
     printf("OPENBLAS_CORE %s\nOPENBLAS_THREADS %d\n", openblas_get_corename(),
            openblas_get_num_threads());
+    if (dae_blas_core_replaced() != NULL)
+        printf("OPENBLAS_CORE_REPLACED %s\n", dae_blas_core_replaced());
     return 0;
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "blas_core.h"
 #include "model.h"
 #include "parallel.h"
 #include "trainer.h"
@@ -188,6 +189,8 @@ int dae_main(const dae_model *m, int argc, char **argv)
                 "from --init weights\n", m->name);
         return 2;
     }
+    /* Before any thread starts: the restarted program parses argv again. */
+    dae_blas_core_restart(argv);
     if (o.threads) {
         /* one count for the GEMMs and for the runtime's helper threads */
         openblas_set_num_threads(o.threads);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "blas_core.h"
 #include "checkpoint.h"
 #include "conv.h"
 #include "data.h"
@@ -235,6 +236,15 @@ static int prepare(run *r, dae_error *err)
     return 0;
 }
 
+static void profile_header(void)
+{
+    const char *chose = dae_blas_core_replaced();
+    fprintf(stderr, "profile: OpenBLAS runs its %s kernels", dae_blas_core_name());
+    if (chose)
+        fprintf(stderr, " (it chose %s, which predate this CPU's AVX2)", chose);
+    fputc('\n', stderr);
+}
+
 static void profile_report(run *r, int epoch, double validation)
 {
     fprintf(stderr, "profile epoch %d: gather %.3fs  forward+backward %.3fs  "
@@ -287,6 +297,8 @@ int dae_train(const dae_model *m, const dae_run_options *o, dae_error *err)
     r.m = m;
     r.o = o;
     r.profile = getenv("DAE_PROFILE") != NULL;
+    if (r.profile)
+        profile_header();
     int rc = prepare(&r, err);
     if (rc == 0)
         rc = epochs(&r, err);
