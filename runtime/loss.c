@@ -21,24 +21,47 @@ static float inv_count(size_t n)
     return (float)(1.0 / (double)n);
 }
 
-/* Per-element loss l[i] and, when dx is set, gradient for one chunk:
- * branch-free so it vectorises. */
+/* Per-element loss l[i] and, when dx is set, gradient for one chunk of at
+ * most BCE_CHUNK: branch-free so it vectorises, exp(-|x|) computed once. */
+#define BCE_CHUNK 512
+
 static void bce_logits_chunk(size_t n, const float *x, const float *t,
                              float inv_n, float *l, float *dx)
 {
+    float e[BCE_CHUNK];
+
     for (size_t i = 0; i < n; i++) {
-        float e = dae_exp_nonpos(-fabsf(x[i]));
+        e[i] = dae_exp_nonpos(-fabsf(x[i]));
         float pos = x[i] > 0.0f ? x[i] : 0.0f;
-        l[i] = pos - x[i] * t[i] + dae_log1p_01(e);
+        l[i] = pos - x[i] * t[i] + dae_log1p_01(e[i]);
     }
     if (!dx)
         return;
     for (size_t i = 0; i < n; i++) {
         /* sigmoid(x) from the same e, stable at either sign */
-        float e = dae_exp_nonpos(-fabsf(x[i]));
-        float s = (x[i] >= 0.0f ? 1.0f : e) / (1.0f + e);
+        float s = (x[i] >= 0.0f ? 1.0f : e[i]) / (1.0f + e[i]);
         dx[i] = (s - t[i]) * inv_n;
     }
+}
+
+/* l[0..n) summed in double: SUM_LANES running sums (a vector's worth, where
+ * one sum would wait on each add), then those in order. */
+#define SUM_LANES 8
+
+static double sum_in_double(size_t n, const float *l)
+{
+    double lane[SUM_LANES] = {0};
+    size_t i = 0;
+
+    for (; i + SUM_LANES <= n; i += SUM_LANES)
+        for (int k = 0; k < SUM_LANES; k++)
+            lane[k] += (double)l[i + k];
+    for (; i < n; i++)
+        lane[0] += (double)l[i];
+    double sum = 0.0;
+    for (int k = 0; k < SUM_LANES; k++)
+        sum += lane[k];
+    return sum;
 }
 
 /* The sum is taken over a fixed number of parts, each in double, then the
@@ -54,18 +77,16 @@ typedef struct bce_job {
 
 static void bce_parts(void *ctx, size_t first, size_t last)
 {
-    enum { CHUNK = 512 };
     bce_job *j = ctx;
-    float l[CHUNK];
+    float l[BCE_CHUNK];
     for (size_t p = first; p < last; p++) {
         size_t begin = j->n * p / BCE_PARTS, end = j->n * (p + 1) / BCE_PARTS;
         double sum = 0.0;
-        for (size_t at = begin; at < end; at += CHUNK) {
-            size_t m = end - at < CHUNK ? end - at : CHUNK;
+        for (size_t at = begin; at < end; at += BCE_CHUNK) {
+            size_t m = end - at < BCE_CHUNK ? end - at : BCE_CHUNK;
             bce_logits_chunk(m, j->x + at, j->t + at, j->inv_n, l,
                              j->dx ? j->dx + at : NULL);
-            for (size_t i = 0; i < m; i++)
-                sum += (double)l[i];
+            sum += sum_in_double(m, l);
         }
         j->part[p] = sum;
     }
