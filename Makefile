@@ -16,7 +16,9 @@ OPT       ?= -O2 -g
 CFLAGS    ?= $(OPT)
 WARN      := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
 CPPFLAGS  += -D_DEFAULT_SOURCE -DDAEC_VERSION='"$(VERSION)"'
-RT_CFLAGS ?= -O3 -march=native -g
+# On CPUs with AVX-512, gcc still vectorises with 256-bit registers unless
+# asked: 512 took 9% off conv's epoch (same bits); a no-op without AVX-512.
+RT_CFLAGS ?= -O3 -march=native -mprefer-vector-width=512 -g
 # Neither flag changes a computed value: no FP traps are ever enabled and
 # errno from libm is never read. Together they let the elementwise loops
 # (sigmoid, losses, optimizers) vectorise.
