@@ -50,6 +50,16 @@ const char *dae_blas_core_better(const char *chosen)
     return is_pre_avx2(chosen) ? best_core() : NULL;
 }
 
+int dae_blas_core_small_kernels(void)
+{
+    static const char *const with_small[] = {"SkylakeX", "Cooperlake", "SapphireRapids"};
+    const char *core = dae_blas_core_name();
+    for (size_t i = 0; i < sizeof with_small / sizeof with_small[0]; i++)
+        if (strcmp(core, with_small[i]) == 0)
+            return 1;
+    return 0;
+}
+
 int dae_blas_core_restart(char **argv)
 {
     if (getenv("OPENBLAS_CORETYPE") != NULL)

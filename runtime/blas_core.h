@@ -22,6 +22,10 @@ const char *dae_blas_core_name(void);
  * or NULL to keep it. */
 const char *dae_blas_core_better(const char *chosen);
 
+/* OpenBLAS runs kernels with small-matrix paths (its SkylakeX-class ones:
+ * SkylakeX, Cooperlake, SapphireRapids). */
+int dae_blas_core_small_kernels(void);
+
 /* OpenBLAS's own choice when dae_blas_core_restart replaced it, else NULL. */
 const char *dae_blas_core_replaced(void);
 

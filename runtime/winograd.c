@@ -766,6 +766,20 @@ static void run_kernel(dae_range_fn fn, const dae_conv_shape *s, const float *fr
 
 /* ---- the a^2 products -------------------------------------------------------- */
 
+/* The kernel's planes [C x F] transposed into to's ([F x C]), so that dx's
+ * products are plain ones, which OpenBLAS's small-matrix kernels take
+ * (blas.h), rather than ones with B transposed, which they refuse. */
+static const float *transpose_planes(const dae_conv_shape *s, const float *from, float *to)
+{
+    const size_t C = (size_t)s->C, F = (size_t)s->F, plane = C * F;
+
+    for (size_t at = 0; at < kernel_floats(s); at += plane)
+        for (size_t c = 0; c < C; c++)
+            for (size_t f = 0; f < F; f++)
+                to[at + f * C + c] = from[at + c * F + f];
+    return to;
+}
+
 /* c_k = op(a_k) op(b_k) + beta c_k for the P points k, each matrix dense
  * and row-major, a_k at a + k * pa, b_k at b + k * pb and c_k at c + k * pc:
  * a_k is M x K (K x M when ta), b_k K x N (N x K when tb). */
@@ -792,6 +806,7 @@ typedef struct pass_job {
     const float *x, *b, *dy;
     float *y, *dx;
     const dae_groups *g;
+    const float *UT; /* the flipped kernel transposed ([F x C] planes), or NULL */
 } pass_job;
 
 /* A region's tiles of n samples. */
@@ -883,9 +898,14 @@ static void input_grads(const pass_job *j, int n0, int n, float *in, float *out)
         const geo *r = &j->dxt.r[i];
         const size_t T = group_tiles(r, n);
         run_tiles(input_tiles, r, dy, NULL, in, T, (size_t)s->F, NULL, NULL);
-        gemm_points(points(r->m), 0, 1, T, s->C, s->F, in, tile_plane(T, (size_t)s->F),
-                    j->w->U + kernel_at(s, r->m), kernel_plane(s), 0.0f, out,
-                    tile_plane(T, (size_t)s->C));
+        if (j->UT && dae_sgemm_is_small(0, 0, (int)T, s->C, s->F))
+            gemm_points(points(r->m), 0, 0, T, s->C, s->F, in, tile_plane(T, (size_t)s->F),
+                        j->UT + kernel_at(s, r->m), kernel_plane(s), 0.0f, out,
+                        tile_plane(T, (size_t)s->C));
+        else
+            gemm_points(points(r->m), 0, 1, T, s->C, s->F, in, tile_plane(T, (size_t)s->F),
+                        j->w->U + kernel_at(s, r->m), kernel_plane(s), 0.0f, out,
+                        tile_plane(T, (size_t)s->C));
         run_tiles(output_tiles, r, NULL, j->dx + (size_t)n0 * in_size(s), out, T,
                   (size_t)s->C, NULL, NULL);
     }
@@ -911,7 +931,7 @@ void dae_winograd_forward(const dae_conv_shape *s, int B, const float *x,
     const size_t per = dae_winograd_sample_floats(s);
     const dae_groups g = dae_groups_make(per, B);
     const scratch w = carve(s, &g, work);
-    pass_job j = {s, forward_tiling(s), dx_tiling(s), &w, x, b, NULL, y, NULL, &g};
+    pass_job j = {s, forward_tiling(s), dx_tiling(s), &w, x, b, NULL, y, NULL, &g, NULL};
 
     run_kernel(kernel_rows, s, W, w.U, 0);
     dae_groups_run(&g, per, w.groups, forward_group, &j);
@@ -930,10 +950,14 @@ void dae_winograd_backward(const dae_conv_shape *s, int B, const float *x,
     const size_t per = dae_winograd_sample_floats(s), part = part_floats(s);
     const dae_groups g = dae_groups_make(per, B);
     const scratch w = carve(s, &g, work);
-    pass_job j = {s, forward_tiling(s), dx_tiling(s), &w, x, NULL, dy, NULL, dx, &g};
+    pass_job j = {s, forward_tiling(s), dx_tiling(s), &w, x, NULL, dy, NULL, dx, &g, NULL};
 
-    if (dx)
+    if (dx) {
         run_kernel(kernel_rows, s, W, w.U, 1);
+        /* dU is free until the strands' parts are summed into it */
+        if (dae_sgemm_is_small(0, 0, 1, s->C, s->F))
+            j.UT = transpose_planes(s, w.U, w.dU);
+    }
     dae_groups_run_strands(&g, (size_t)g.size * per, w.groups, backward_group, &j);
     dae_groups_sum(w.parts, dae_groups_strands(&g), part, kernel_floats(s), w.dU);
     if (db)

@@ -297,7 +297,7 @@ size_t dae_winograd_transpose_workspace(const dae_conv_shape *s, int B, int with
 
     if (B <= 0)
         return 0;
-    return 2 * kernel_floats(&g) +
+    return 3 * kernel_floats(&g) +
            (size_t)dae_parallel_threads() *
                (dae_groups_scratch(per, B) + group_dy_floats(&g, B, with_f1)) +
            (size_t)dae_groups_max_strands(per, B) * part_floats(&g);
@@ -315,6 +315,7 @@ typedef struct pass {
     float x_alpha;
     const dae_f1_above *f1;
     float *V, *dV, *parts; /* the kernel points, their gradient, the strands' */
+    float *VT;             /* V_u transposed, for dU on small-matrix kernels */
     dae_groups groups;
     size_t scratch;        /* per thread: a group's matrices, then its dy */
 } pass;
@@ -533,40 +534,85 @@ static void run_kernel(dae_range_fn fn, const geo *g, const float *from, float *
     dae_conv_patch_seconds += dae_seconds() - t0;
 }
 
+/* VT_u = V_u^T for the 16 input points, in V_u's place: [wF x C]. */
+static void transpose_points(const geo *g, const float *V, float *VT)
+{
+    const size_t C = (size_t)g->C;
+
+    for (int u = 0; u < 16; u++) {
+        const size_t N = (size_t)point_width(u) * (size_t)g->F;
+        const size_t before = (size_t)point_before(u) * (size_t)g->F * C;
+        for (size_t c = 0; c < C; c++)
+            for (size_t n = 0; n < N; n++)
+                VT[before + n * C + c] = V[before + c * N + n];
+    }
+}
+
 /* ---- the 16 products ----------------------------------------------------------- */
 
 enum product { FORWARD, WEIGHT_GRAD, INPUT_GRAD };
+
+/* Column blocks per product for input point u's w: all w in one, or one
+ * each when only a block fits OpenBLAS's small-matrix kernels (blas.h),
+ * which leave out the packing and, with beta = 0, write C directly. */
+static int blocks_per_product(int w, int ta, int M, int F, int K)
+{
+    return w > 1 && !dae_sgemm_is_small(ta, 0, M, w * F, K)
+                   && dae_sgemm_is_small(ta, 0, M, F, K) ? 1 : w;
+}
+
+/* dU's products on OpenBLAS's small-matrix kernels: dM_u VT_u, in pieces
+ * of F along the sum, rather than dM_u V_u^T, which those kernels refuse
+ * (blas.h). */
+static int input_grad_direct(const geo *g, size_t T)
+{
+    return dae_sgemm_is_small(0, 0, (int)T, g->C, g->F);
+}
 
 /* Over the 16 input points u, for a group of T tiles (U's rows 16C
  * apart, M's 25F apart):
  *   FORWARD      M_u = U_u V_u
  *   WEIGHT_GRAD  dV_u = U_u^T dM_u (+ dV_u unless first)
  *   INPUT_GRAD   dU_u = dM_u V_u^T  (into U's place)
- * The outputs of FORWARD and INPUT_GRAD are zeroed once for all 16, and
- * the products add onto them (blas.h's beta = 0 would zero each block
- * row by row). */
+ * On the small-matrix kernels the first product into each block of M or
+ * dU writes it; else the outputs of FORWARD and INPUT_GRAD are zeroed
+ * once for all 16, and the products add onto them (blas.h's beta = 0
+ * would zero each block row by row). */
 static void products(enum product what, const geo *g, size_t T, float *U, float *M,
-                     const float *V, float *dV, int first)
+                     const float *V, const float *VT, float *dV, int first)
 {
     double t0 = dae_seconds();
     const int C = g->C, F = g->F, ldu = 16 * C, ldm = 25 * F;
+    const int direct = what == FORWARD ? dae_sgemm_is_small(0, 0, (int)T, F, C)
+                                       : what == INPUT_GRAD && input_grad_direct(g, T);
 
-    if (what == FORWARD)
+    if (what == FORWARD && !direct)
         memset(M, 0, T * (size_t)ldm * sizeof *M);
-    else if (what == INPUT_GRAD)
+    else if (what == INPUT_GRAD && !direct)
         memset(U, 0, T * (size_t)ldu * sizeof *U);
     for (int u = 0; u < 16; u++) {
-        const int N = point_width(u) * F;
+        const int w = point_width(u), N = w * F;
         const size_t before = (size_t)point_before(u) * (size_t)F;
         float *Uu = U + (size_t)u * (size_t)C, *Mu = M + before;
         const float *Vu = V ? V + before * (size_t)C : NULL; /* none for dW */
-        if (what == FORWARD)
-            dae_sgemm(0, 0, (int)T, N, C, 1.0f, Uu, ldu, Vu, N, 1.0f, Mu, ldm);
-        else if (what == WEIGHT_GRAD)
-            dae_sgemm(1, 0, C, N, (int)T, 1.0f, Uu, ldu, Mu, ldm, first ? 0.0f : 1.0f,
-                      dV + before * (size_t)C, N);
-        else
+        if (what == FORWARD) {
+            const int n = blocks_per_product(w, 0, (int)T, F, C) * F;
+            for (int f = 0; f < N; f += n)
+                dae_sgemm(0, 0, (int)T, n, C, 1.0f, Uu, ldu, Vu + f, N,
+                          direct ? 0.0f : 1.0f, Mu + f, ldm);
+        } else if (what == WEIGHT_GRAD) {
+            const int n = blocks_per_product(w, 1, C, F, (int)T) * F;
+            for (int f = 0; f < N; f += n)
+                dae_sgemm(1, 0, C, n, (int)T, 1.0f, Uu, ldu, Mu + f, ldm,
+                          first ? 0.0f : 1.0f, dV + before * (size_t)C + f, N);
+        } else if (direct) {
+            const float *VTu = VT + before * (size_t)C;
+            for (int f = 0; f < N; f += F)
+                dae_sgemm(0, 0, (int)T, C, F, 1.0f, Mu + f, ldm, VTu + (size_t)f * C, C,
+                          f == 0 ? 0.0f : 1.0f, Uu, ldu);
+        } else {
             dae_sgemm(0, 1, (int)T, C, N, 1.0f, Mu, ldm, Vu, N, 1.0f, Uu, ldu);
+        }
     }
     if (dae_parallel_part() == 0)
         dae_conv_gemm_seconds += dae_seconds() - t0;
@@ -596,7 +642,7 @@ static void forward_group(void *ctx, int index, int n0, int n, float *mats)
     double t0 = dae_seconds();
     input_tiles(g, j->x + (size_t)n0 * in_size(g), T, U);
     add_patch_time(t0);
-    products(FORWARD, g, T, U, M, j->V, NULL, 0);
+    products(FORWARD, g, T, U, M, j->V, NULL, NULL, 0);
     t0 = dae_seconds();
     for (int i = 0; i < n; i++) {
         float *y = j->y + (size_t)(n0 + i) * out;
@@ -639,10 +685,10 @@ static void backward_group(void *ctx, int index, int n0, int n, float *mats)
     input_tiles(g, j->x + (size_t)n0 * in_size(g), T, U);
     output_adjoint_tiles(g, &m, dy, T, M, db);
     add_patch_time(t0);
-    products(WEIGHT_GRAD, g, T, U, M, NULL, part, first);
+    products(WEIGHT_GRAD, g, T, U, M, NULL, NULL, part, first);
     if (!j->dx)
         return;
-    products(INPUT_GRAD, g, T, U, M, j->V, NULL, 0);
+    products(INPUT_GRAD, g, T, U, M, j->V, j->VT, NULL, 0);
     float *dx = j->dx + (size_t)n0 * in_size(g);
     t0 = dae_seconds();
     memset(dx, 0, (size_t)n * in_size(g) * sizeof *dx);
@@ -653,7 +699,7 @@ static void backward_group(void *ctx, int index, int n0, int n, float *mats)
                            j->x + (size_t)n0 * in_size(g), dx, dx);
 }
 
-/* work = V, dV, each thread's group scratch, then the strands' parts. */
+/* work = V, dV, VT, each thread's group scratch, then the strands' parts. */
 static pass make_pass(const dae_conv_shape *s, int B, const dae_f1_above *f1, float *work)
 {
     pass j = {0};
@@ -666,7 +712,8 @@ static pass make_pass(const dae_conv_shape *s, int B, const dae_f1_above *f1, fl
                 (f1 ? (size_t)j.groups.size * out_size(&j.g) : 0);
     j.V = work;
     j.dV = j.V + kernel_floats(&j.g);
-    j.parts = j.dV + kernel_floats(&j.g) + (size_t)dae_parallel_threads() * j.scratch;
+    j.VT = j.dV + kernel_floats(&j.g);
+    j.parts = j.VT + kernel_floats(&j.g) + (size_t)dae_parallel_threads() * j.scratch;
     return j;
 }
 
@@ -681,7 +728,7 @@ void dae_winograd_transpose_forward(const dae_conv_shape *s, int B, const float 
     j.b = b;
     j.y = y;
     run_kernel(kernel_rows, &j.g, W, j.V);
-    dae_groups_run_scratch(&j.groups, j.scratch, work + 2 * kernel_floats(&j.g),
+    dae_groups_run_scratch(&j.groups, j.scratch, j.VT + kernel_floats(&j.g),
                            forward_group, &j);
 }
 
@@ -704,9 +751,12 @@ void dae_winograd_transpose_backward(const dae_conv_shape *s, int B, const float
     j.x_alpha = x_alpha;
     j.dy = dy;
     j.dx = dx;
-    if (dx)
+    if (dx) {
         run_kernel(kernel_rows, &j.g, W, j.V);
-    dae_groups_run_strands(&j.groups, j.scratch, work + 2 * kernel_floats(&g),
+        if (input_grad_direct(&g, tiles(&g))) /* a group of one image, if any */
+            transpose_points(&g, j.V, j.VT);
+    }
+    dae_groups_run_strands(&j.groups, j.scratch, j.VT + kernel_floats(&g),
                            backward_group, &j);
     const int strands = dae_groups_strands(&j.groups);
     dae_groups_sum(j.parts, strands, part_floats(&g), kernel_floats(&g), j.dV);

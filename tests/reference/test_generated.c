@@ -5,6 +5,7 @@
  * tests/reference/NAME_fixture.safetensors to TOLERANCE (relative). */
 #include <stdio.h>
 #include <string.h>
+#include "blas_core.h"
 #include "check.h"
 #include "dae.h"
 #include "safetensors.h"
@@ -47,6 +48,7 @@ static void compare_params(const dae_st_file *f, const char *prefix,
 int main(int argc, char **argv)
 {
     const dae_model *m = &daec_model;
+    dae_blas_core_restart(argv); /* the kernels a trainer runs on */
     char fixture[256], label[128];
     snprintf(fixture, sizeof fixture, "tests/reference/%s_fixture.safetensors", m->name);
     const char *path = argc > 1 ? argv[1] : fixture;

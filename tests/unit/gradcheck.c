@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "blas_core.h"
 #include "check.h"
 #include "act.h"
 #include "dense.h"
@@ -978,8 +979,10 @@ static void test_error(void)
     check_ok(ok, "error_dae_fail");
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    (void)argc;
+    dae_blas_core_restart(argv); /* the kernels a trainer runs on */
     dae_rng_seed(&data_rng, 20240601, 99);
     test_dense();
     test_activations();

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "blas_core.h"
 #include "check.h"
 #include "conv.h"
 #include "im2col.h"
@@ -1169,8 +1170,10 @@ static void check_upsample(int H, int W, int C, int FH, int FW, int B)
     free(num);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    (void)argc;
+    dae_blas_core_restart(argv); /* the kernels a trainer runs on */
     size_t nc = sizeof conv_specs / sizeof *conv_specs;
     size_t nt = sizeof transpose_specs / sizeof *transpose_specs;
     size_t np = sizeof pool_specs / sizeof *pool_specs;

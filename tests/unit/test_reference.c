@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "act.h"
+#include "blas_core.h"
 #include "check.h"
 #include "dense.h"
 #include "error.h"
@@ -495,6 +496,7 @@ static void test_model(net_def *d, const char *dir)
 int main(int argc, char **argv)
 {
     const char *dir = argc > 1 ? argv[1] : "tests/reference";
+    dae_blas_core_restart(argv); /* the kernels a trainer runs on */
     build(&FF, ff_forward, ff_backward);
     build(&MIX, mix_forward, mix_backward);
     build(&RMS, rms_forward, rms_backward);

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "blas_core.h"
 #include "check.h"
 #include "floats.h"
 #include "conv.h"
@@ -358,8 +359,10 @@ static void check_all(void)
     check_empty_batch();
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    (void)argc;
+    dae_blas_core_restart(argv); /* the kernels a trainer runs on */
     check_all();
     wino_algo = DAE_CONV_WINOGRAD_4X4;
     wino_name = "winograd4x4";

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "blas_core.h"
 #include "check.h"
 #include "floats.h"
 #include "conv.h"
@@ -369,8 +370,10 @@ static void check_empty_batch(void)
     check_report(ok, "winograd_transpose_empty_batch", NULL);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    (void)argc;
+    dae_blas_core_restart(argv); /* the kernels a trainer runs on */
     floats_seed(0x9e3779b97f4a7c15u);
     static const int sizes[][2] = {{1, 1}, {2, 3}, {5, 4}, {7, 7}};
     static const int cfb[][3] = {
