@@ -19,6 +19,13 @@ int dae_sgemm_is_small(int ta, int tb, int M, int N, int K)
     return 1;
 }
 
+void dae_transpose(size_t rows, size_t cols, const float *from, float *to)
+{
+    for (size_t r = 0; r < rows; r++)
+        for (size_t c = 0; c < cols; c++)
+            to[c * rows + r] = from[r * cols + c];
+}
+
 void dae_sgemm(int ta, int tb, int M, int N, int K, float alpha, const float *A,
                int lda, const float *B, int ldb, float beta, float *C, int ldc)
 {

@@ -8,6 +8,8 @@
 #ifndef DAE_BLAS_H
 #define DAE_BLAS_H
 
+#include <stddef.h>
+
 /* Row-major C[M,N] = alpha op(A) op(B) + beta C, op transposing when ta /
  * tb is set. With beta = 0, C's old contents (NaN included) are ignored. */
 void dae_sgemm(int ta, int tb, int M, int N, int K, float alpha, const float *A,
@@ -18,5 +20,9 @@ void dae_sgemm(int ta, int tb, int M, int N, int K, float alpha, const float *A,
  * Its SkylakeX-class cores have them (0.3.21), for at most 100^3
  * multiply-adds; callers may split a product to fit. */
 int dae_sgemm_is_small(int ta, int tb, int M, int N, int K);
+
+/* to [cols x rows] = from [rows x cols] transposed, both row-major: a B
+ * made plain for the small-matrix kernels, which refuse a transposed B. */
+void dae_transpose(size_t rows, size_t cols, const float *from, float *to);
 
 #endif

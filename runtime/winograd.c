@@ -771,12 +771,8 @@ static void run_kernel(dae_range_fn fn, const dae_conv_shape *s, const float *fr
  * (blas.h), rather than ones with B transposed, which they refuse. */
 static const float *transpose_planes(const dae_conv_shape *s, const float *from, float *to)
 {
-    const size_t C = (size_t)s->C, F = (size_t)s->F, plane = C * F;
-
-    for (size_t at = 0; at < kernel_floats(s); at += plane)
-        for (size_t c = 0; c < C; c++)
-            for (size_t f = 0; f < F; f++)
-                to[at + f * C + c] = from[at + c * F + f];
+    for (size_t at = 0; at < kernel_floats(s); at += kernel_plane(s))
+        dae_transpose((size_t)s->C, (size_t)s->F, from + at, to + at);
     return to;
 }
 

@@ -537,14 +537,10 @@ static void run_kernel(dae_range_fn fn, const geo *g, const float *from, float *
 /* VT_u = V_u^T for the 16 input points, in V_u's place: [wF x C]. */
 static void transpose_points(const geo *g, const float *V, float *VT)
 {
-    const size_t C = (size_t)g->C;
-
     for (int u = 0; u < 16; u++) {
-        const size_t N = (size_t)point_width(u) * (size_t)g->F;
-        const size_t before = (size_t)point_before(u) * (size_t)g->F * C;
-        for (size_t c = 0; c < C; c++)
-            for (size_t n = 0; n < N; n++)
-                VT[before + n * C + c] = V[before + c * N + n];
+        const size_t before = (size_t)point_before(u) * (size_t)g->F * (size_t)g->C;
+        dae_transpose((size_t)g->C, (size_t)point_width(u) * (size_t)g->F, V + before,
+                      VT + before);
     }
 }
 

@@ -89,6 +89,22 @@ static void check_gate(void)
                  dae_blas_core_name(), has ? " (with small-matrix ones)" : "", bad);
 }
 
+/* dae_transpose on a 3 x 5 matrix: to[c][r] == from[r][c]. */
+static void check_transpose(void)
+{
+    float from[15], to[15];
+    int bad = -1;
+
+    for (int i = 0; i < 15; i++)
+        from[i] = (float)i;
+    dae_transpose(3, 5, from, to);
+    for (int r = 0; r < 3; r++)
+        for (int c = 0; c < 5; c++)
+            if (to[c * 3 + r] != from[r * 5 + c])
+                bad = r * 5 + c;
+    check_report(bad < 0, "transpose_3x5", "first wrong element %d", bad);
+}
+
 /* Only OpenBLAS's pre-AVX2 core types are ever replaced. */
 static void check_core_choice(void)
 {
@@ -122,6 +138,7 @@ int main(int argc, char **argv)
             for (int tb = 0; tb < 2; tb++)
                 check_shape(ta, tb, shapes[s][0], shapes[s][1], shapes[s][2]);
     check_gate();
+    check_transpose();
     check_core_choice();
     return check_failures != 0;
 }
