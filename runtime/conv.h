@@ -81,7 +81,7 @@ void dae_conv2d_transpose_backward(const dae_conv_shape *s, int B, const float *
 
 /* The conv kernels run im2col + sgemm over groups of samples (groups.h),
  * side by side on the thread pool, whose column matrix holds at most this
- * many floats (default 512K, i.e. 2 MB, at least one sample; 0 restores
+ * many floats (default 256K, i.e. 1 MB, at least one sample; 0 restores
  * it); the Winograd path bounds its per-group tile matrices the same way.
  * Tests lower it to force several groups. Set it before sizing any
  * workspace: the *_workspace results depend on it. */

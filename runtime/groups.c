@@ -3,13 +3,17 @@
 #include <cblas.h>
 #include "parallel.h"
 
-/* 512K floats (2 MB): a group's patches then stay in cache between
- * im2col and the GEMM that reads them (both cores' groups together fit
- * the 32 MB L3 many times over, and most of a group fits the per-core
- * L2). On the article's 14x14 -> 28x28 transposed conv at B = 128, two
- * threads side by side, a pass took 137-162 us a sample with this cap,
- * 137-156 with 256K, 183-227 with 1M and 262 with 2M. */
-#define DEFAULT_CAP ((size_t)1 << 19)
+/* 256K floats (1 MB): a group's patches then stay in cache between
+ * im2col (or a Winograd transform) and the GEMM that reads them, with room
+ * left in a 2 MB L2 for the group's output. On the article's conv at
+ * B = 128, forward and backward passes in one process, the caps taking
+ * turns (24 rounds each, Intel VM with 2 MB of L2 a core): 256K was
+ * faster than 512K in 18 rounds (median time ratio 0.953) and than 128K
+ * in 14 (128K's median ratio to it 1.026). On the AMD VM
+ * (512 KB L2, 32 MB L3), the 14x14 -> 28x28 transposed conv took 137-156
+ * us a sample with 256K, 137-162 with 512K, 183-227 with 1M and 262 with
+ * 2M. */
+#define DEFAULT_CAP ((size_t)1 << 18)
 
 static size_t cap = DEFAULT_CAP;
 

@@ -60,7 +60,7 @@ void dae_groups_run_strands(const dae_groups *g, size_t scratch, float *work,
 void dae_groups_sum(const float *parts, int count, size_t stride, size_t len,
                     float *out);
 
-/* The cap on a group's scratch, in floats (default 512K, i.e. 2 MB; 0
+/* The cap on a group's scratch, in floats (default 256K, i.e. 1 MB; 0
  * restores it). Tests lower it to force many groups; set it before
  * sizing any workspace. */
 void dae_groups_set_cap(size_t floats);

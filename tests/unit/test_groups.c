@@ -149,9 +149,9 @@ int main(void)
 {
     /* the article's shapes at B = 128: conv2d_transpose 14 -> 28 has
      * 112896 column floats a sample, its 7 -> 14 one 28224 */
-    check_make(112896, 128, 4, 32);
-    check_make(28224, 128, 16, 8);
-    check_make(28224, 96, 12, 8);
+    check_make(112896, 128, 2, 64);
+    check_make(28224, 128, 8, 16);
+    check_make(28224, 96, 6, 16);
     check_make(112896, 16, 2, 8);
     check_make(100, 5, 1, 5);
     check_make(100, 0, 1, 0);
@@ -167,7 +167,7 @@ int main(void)
     check_run(100, 37);
     dae_groups_set_cap(0);
     check_run(50, 128);
-    check_strands(112896, 128, 8); /* 32 groups: 4 a strand */
+    check_strands(112896, 128, 8); /* 64 groups: 8 a strand */
     check_strands(28224, 96, 8);
     check_strands(100, 5, 5);      /* fewer groups than strands */
     dae_groups_set_cap(300);
