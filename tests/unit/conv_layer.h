@@ -69,6 +69,71 @@ static inline double max_err(const struct layer *l, const struct results *a,
     return fmax(e, check_max_rel(a->db, b->db, (size_t)l->s.F, 1e-6));
 }
 
+/* A reference pass's sums in double, accumulated by a test's loops into
+ * y (without the bias), dx and dW; sums_results adds the bias, sums db
+ * from dy, rounds to floats and frees the sums. */
+struct sums {
+    double *y, *dx, *dW;
+};
+
+static inline struct sums sums_new(const struct layer *l)
+{
+    struct sums d = {calloc(l->ny, sizeof(double)), calloc(l->nx, sizeof(double)),
+                     calloc(l->nW, sizeof(double))};
+    if (!d.y || !d.dx || !d.dW)
+        exit(2);
+    return d;
+}
+
+static inline struct results sums_results(const struct layer *l, struct sums *d)
+{
+    const size_t F = (size_t)l->s.F;
+    struct results r = {alloc_floats(l->ny), alloc_floats(l->nx), alloc_floats(l->nW),
+                        alloc_floats(F), 0};
+    double *db = calloc(F, sizeof *db);
+
+    if (!db)
+        exit(2);
+    for (size_t i = 0; i < l->ny; i++) {
+        r.y[i] = (float)(d->y[i] + l->b[i % F]);
+        db[i % F] += l->dy[i];
+    }
+    for (size_t i = 0; i < l->nx; i++)
+        r.dx[i] = (float)d->dx[i];
+    for (size_t i = 0; i < l->nW; i++)
+        r.dW[i] = (float)d->dW[i];
+    for (size_t f = 0; f < F; f++)
+        r.db[f] = (float)db[f];
+    free(db);
+    free(d->y);
+    free(d->dx);
+    free(d->dW);
+    return r;
+}
+
+/* fast's y, dx, dW and db, each within tol (relative) of both im2col's
+ * and the reference loops': the checks NAME_y, NAME_dx, NAME_dW, NAME_db. */
+static inline void check_against_both(const struct layer *l, const struct results *fast,
+                                      const struct results *im2col,
+                                      const struct results *ref, const char *name,
+                                      double tol)
+{
+    static const char *const what[4] = {"y", "dx", "dW", "db"};
+    const size_t sizes[4] = {l->ny, l->nx, l->nW, (size_t)l->s.F};
+    float *const a[4] = {fast->y, fast->dx, fast->dW, fast->db};
+    float *const b[4] = {im2col->y, im2col->dx, im2col->dW, im2col->db};
+    float *const c[4] = {ref->y, ref->dx, ref->dW, ref->db};
+    char nm[200];
+
+    for (int t = 0; t < 4; t++) {
+        double vs_im2col = check_max_rel(a[t], b[t], sizes[t], 1e-6);
+        double vs_loops = check_max_rel(a[t], c[t], sizes[t], 1e-6);
+        snprintf(nm, sizeof nm, "%s_%s", name, what[t]);
+        check_report(vs_im2col <= tol && vs_loops <= tol, nm,
+                     "rel err vs im2col %.1e, vs loops %.1e", vs_im2col, vs_loops);
+    }
+}
+
 /* A layer's forward and backward pass with the given algo. */
 typedef struct results (*layer_run_fn)(const struct layer *l, int algo);
 

@@ -12,26 +12,10 @@
 #include <sys/stat.h>
 
 #include "check.h"
+#include "scratch.h"
 #include "plot.h"
 
 #define PI_ 3.14159265358979323846
-
-static char dir[512];
-
-static const char *out_path(const char *name)
-{
-    static char buf[4][700];
-    static int k;
-    k = (k + 1) % 4;
-    snprintf(buf[k], sizeof buf[k], "%s/%s", dir, name);
-    return buf[k];
-}
-
-static int exists(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0;
-}
 
 /* ---- reading a figure back ---- */
 
@@ -156,7 +140,7 @@ static void curves_examples(void)
     dae_series s1[2] = {{"loss", a1, N1}, {"val_loss", b1, N1}};
     dae_curve_panel one = {"ff (20 epochs)", s1, 2};
     dae_error err = {{0}};
-    const char *p1 = out_path("curves_1panel.png");
+    const char *p1 = tmp_path("curves_1panel.png");
     remove(p1);
     int rc = dae_plot_curves(p1, NULL, &one, 1, &err);
     check_report(rc == 0 && exists(p1), "plot.curves.one_panel", "%s", rc ? err.msg : p1);
@@ -170,7 +154,7 @@ static void curves_examples(void)
     dae_series sf[2] = {{"loss", fa, N2}, {"val_loss", fb, N2}};
     dae_series sc[2] = {{"loss", ca, N2}, {"val_loss", cb, N2}};
     dae_curve_panel two[2] = {{"ff", sf, 2}, {"conv", sc, 2}};
-    const char *p2 = out_path("curves_2panel.png");
+    const char *p2 = tmp_path("curves_2panel.png");
     remove(p2);
     rc = dae_plot_curves(p2, "Learning curves, 50 epochs", two, 2, &err);
     check_report(rc == 0 && exists(p2), "plot.curves.two_panels", "%s", rc ? err.msg : p2);
@@ -183,7 +167,7 @@ static void curves_edge(const char *name, const dae_series *s, int n_series, int
 {
     char file[120];
     snprintf(file, sizeof file, "%s.png", name);
-    const char *path = out_path(file);
+    const char *path = tmp_path(file);
     remove(path);
     dae_curve_panel p = {name, s, n_series};
     dae_error err = {{0}};
@@ -274,14 +258,14 @@ static void curves_bad_arguments(void)
     dae_series s = {"loss", y, 3}, neg = {"loss", y, -1}, null_y = {"loss", NULL, 3};
     dae_curve_panel ok = {"t", &s, 1}, bad_n = {"t", &neg, 1}, bad_y = {"t", &null_y, 1};
     dae_curve_panel bad_k = {"t", &s, -2}, none = {"t", NULL, 2};
-    expect_curves_fail("plot.curves.bad.zero_panels", out_path("bad0.png"), &ok, 0, "bad0.png");
-    expect_curves_fail("plot.curves.bad.too_many_panels", out_path("bad1.png"), &ok, 1000,
+    expect_curves_fail("plot.curves.bad.zero_panels", tmp_path("bad0.png"), &ok, 0, "bad0.png");
+    expect_curves_fail("plot.curves.bad.too_many_panels", tmp_path("bad1.png"), &ok, 1000,
                        "1000 panels");
-    expect_curves_fail("plot.curves.bad.negative_n", out_path("bad2.png"), &bad_n, 1, "-1 values");
-    expect_curves_fail("plot.curves.bad.null_values", out_path("bad3.png"), &bad_y, 1, "no array");
-    expect_curves_fail("plot.curves.bad.negative_series", out_path("bad4.png"), &bad_k, 1, "-2 series");
-    expect_curves_fail("plot.curves.bad.null_series", out_path("bad5.png"), &none, 1, "none given");
-    expect_curves_fail("plot.curves.bad.missing_directory", out_path("no/such/dir/c.png"), &ok, 1,
+    expect_curves_fail("plot.curves.bad.negative_n", tmp_path("bad2.png"), &bad_n, 1, "-1 values");
+    expect_curves_fail("plot.curves.bad.null_values", tmp_path("bad3.png"), &bad_y, 1, "no array");
+    expect_curves_fail("plot.curves.bad.negative_series", tmp_path("bad4.png"), &bad_k, 1, "-2 series");
+    expect_curves_fail("plot.curves.bad.null_series", tmp_path("bad5.png"), &none, 1, "none given");
+    expect_curves_fail("plot.curves.bad.missing_directory", tmp_path("no/such/dir/c.png"), &ok, 1,
                        "no/such/dir/c.png");
     dae_error err = {{0}};
     check_report(dae_plot_curves(NULL, NULL, &ok, 1, &err) == -1 && err.msg[0],
@@ -376,7 +360,7 @@ static void grid_example(void)
     }
     const char *labels[4] = {"noisy", "FF", "conv", "original"};
     dae_grid g = {4, C, 28, 28, labels, px, "Denoising: test images (noise std 0.45)"};
-    const char *path = out_path("grid_4rows.png");
+    const char *path = tmp_path("grid_4rows.png");
     remove(path);
     dae_error err = {{0}};
     int rc = dae_plot_grid(path, &g, &err);
@@ -406,7 +390,7 @@ static void grid_cells(void)
                  lay.gap > 0 && lay.gap < 16, "plot.grid.layout",
                  "scale %d, cells %dx%d, gap %d, origin (%d, %d), figure %dx%d",
                  lay.scale, lay.cell_w, lay.cell_h, lay.gap, lay.x0, lay.y0, lay.width, lay.height);
-    const char *path = out_path("grid_3x10.png");
+    const char *path = tmp_path("grid_3x10.png");
     remove(path);
     rc = dae_plot_grid(path, &g, &err);
     image im;
@@ -474,7 +458,7 @@ static void grid_edge_cases(void)
     px[784] = NAN;
     dae_grid g = {1, 4, 28, 28, NULL, px, NULL};
     dae_error err = {{0}};
-    const char *path = out_path("grid_plain.png");
+    const char *path = tmp_path("grid_plain.png");
     remove(path);
     int rc = dae_plot_grid(path, &g, &err);
     check_report(rc == 0 && exists(path), "plot.grid.no_labels_no_title", "%s", rc ? err.msg : path);
@@ -485,7 +469,7 @@ static void grid_edge_cases(void)
     rc = dae_plot_grid_layout(&one, &lay, &err);
     check_report(rc == 0 && lay.scale == 96 && lay.cell_w == 96, "plot.grid.one_pixel_scale",
                  "scale %d", lay.scale);
-    path = out_path("grid_one_pixel.png");
+    path = tmp_path("grid_one_pixel.png");
     rc = dae_plot_grid(path, &one, &err);
     check_report(rc == 0 && exists(path), "plot.grid.one_pixel", "%s", rc ? err.msg : path);
 
@@ -495,34 +479,30 @@ static void grid_edge_cases(void)
     check_report(rc == 0 && lay.scale == 1 && lay.cell_w == 150 && lay.cell_h == 10,
                  "plot.grid.wide_images_not_scaled", "scale %d, cell %dx%d", lay.scale,
                  lay.cell_w, lay.cell_h);
-    rc = dae_plot_grid(out_path("grid_wide.png"), &wide, &err);
+    rc = dae_plot_grid(tmp_path("grid_wide.png"), &wide, &err);
     check_report(rc == 0, "plot.grid.bad_utf8_label", "%s", rc ? err.msg : "drawn");
 
     dae_grid zero = {0, 4, 28, 28, NULL, px, NULL};
-    expect_grid_fail("plot.grid.bad.zero_rows", out_path("gbad0.png"), &zero, "positive");
+    expect_grid_fail("plot.grid.bad.zero_rows", tmp_path("gbad0.png"), &zero, "positive");
     dae_grid neg = {1, 4, -28, 28, NULL, px, NULL};
-    expect_grid_fail("plot.grid.bad.negative_height", out_path("gbad1.png"), &neg, "positive");
+    expect_grid_fail("plot.grid.bad.negative_height", tmp_path("gbad1.png"), &neg, "positive");
     dae_grid nopx = {1, 4, 28, 28, NULL, NULL, NULL};
-    expect_grid_fail("plot.grid.bad.no_pixels", out_path("gbad2.png"), &nopx, "no pixels");
+    expect_grid_fail("plot.grid.bad.no_pixels", tmp_path("gbad2.png"), &nopx, "no pixels");
     dae_grid huge = {1, 1000, 28, 28, NULL, px, NULL};  /* never read: rejected first */
-    expect_grid_fail("plot.grid.bad.too_wide", out_path("gbad3.png"), &huge, "at most 16384");
+    expect_grid_fail("plot.grid.bad.too_wide", tmp_path("gbad3.png"), &huge, "at most 16384");
     dae_grid rows = {1000000000, 1, 1, 1, NULL, px, NULL};
-    expect_grid_fail("plot.grid.bad.billion_rows", out_path("gbad6.png"), &rows, "at most 16384");
+    expect_grid_fail("plot.grid.bad.billion_rows", tmp_path("gbad6.png"), &rows, "at most 16384");
     dae_grid big = {1, 1, 100000, 2, NULL, px, NULL};
-    expect_grid_fail("plot.grid.bad.huge_image", out_path("gbad4.png"), &big, "at most 16384");
-    expect_grid_fail("plot.grid.bad.missing_directory", out_path("no/such/dir/g.png"), &g,
+    expect_grid_fail("plot.grid.bad.huge_image", tmp_path("gbad4.png"), &big, "at most 16384");
+    expect_grid_fail("plot.grid.bad.missing_directory", tmp_path("no/such/dir/g.png"), &g,
                      "no/such/dir/g.png");
-    expect_grid_fail("plot.grid.bad.null_grid", out_path("gbad5.png"), NULL, "no grid");
+    expect_grid_fail("plot.grid.bad.null_grid", tmp_path("gbad5.png"), NULL, "no grid");
 }
 
 int main(void)
 {
-    const char *b = getenv("B");
-    snprintf(dir, sizeof dir, "%s/tests", b && *b ? b : "build");
-    mkdir(dir, 0755);
-    snprintf(dir + strlen(dir), sizeof dir - strlen(dir), "/plot_out");
-    if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
-        check_report(0, "plot.outdir", "cannot create %s: %s", dir, strerror(errno));
+    if (tmp_dir_make("plot_out") != 0) {
+        check_report(0, "plot.outdir", "cannot create %s: %s", tmp_dir, strerror(errno));
         return 1;
     }
     curves_examples();

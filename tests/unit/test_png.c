@@ -15,24 +15,8 @@
 #include <zlib.h>
 
 #include "check.h"
+#include "scratch.h"
 #include "png.h"
-
-static char dir[512];
-
-static const char *tmp_path(const char *name)
-{
-    static char buf[4][700];
-    static int k;
-    k = (k + 1) % 4;
-    snprintf(buf[k], sizeof buf[k], "%s/%s", dir, name);
-    return buf[k];
-}
-
-static int exists(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0;
-}
 
 /* ---- writing test files with libpng ---- */
 
@@ -475,7 +459,7 @@ static void hostile(void)
     expect_reject("png.hostile.text_file", put_file("text.png", text, strlen(text)),
                   "is not a PNG file");
     expect_reject("png.hostile.empty_file", put_file("empty.png", "", 0), "is not a PNG file");
-    expect_reject("png.hostile.directory", dir, "not a regular file");
+    expect_reject("png.hostile.directory", tmp_dir, "not a regular file");
     const char *fifo = tmp_path("fifo.png");
     remove(fifo);
     if (mkfifo(fifo, 0600) == 0)   /* must not wait for a writer */
@@ -514,12 +498,8 @@ static void hostile_quietly(void)
 
 int main(void)
 {
-    const char *b = getenv("B");
-    snprintf(dir, sizeof dir, "%s/tests", b && *b ? b : "build");
-    mkdir(dir, 0755);
-    snprintf(dir + strlen(dir), sizeof dir - strlen(dir), "/png_out");
-    if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
-        check_report(0, "png.tmpdir", "cannot create %s: %s", dir, strerror(errno));
+    if (tmp_dir_make("png_out") != 0) {
+        check_report(0, "png.tmpdir", "cannot create %s: %s", tmp_dir, strerror(errno));
         return 1;
     }
     gray_depths();

@@ -8,22 +8,8 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "scratch.h"
 #include "safetensors.h"
-
-static char dir[64];
-
-static const char *tmp_path(const char *name)
-{
-    static char buf[256];
-    snprintf(buf, sizeof buf, "%s/%s", dir, name);
-    return buf;
-}
-
-static int exists(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0;
-}
 
 /* Writes a file: an 8-byte length (the header's unless len8 != -1), the
  * header text, then ndata bytes of data (a counting pattern). */
@@ -227,7 +213,7 @@ static void hostile_files(void)
     expect_reject("st.hostile.header_len_past_eof",
                   raw_file("past.safetensors", "{}", 4096, 16), "exceeds");
     expect_reject("st.hostile.missing_file", tmp_path("does-not-exist"), "cannot open");
-    expect_reject("st.hostile.directory", dir, "not a regular file");
+    expect_reject("st.hostile.directory", tmp_dir, "not a regular file");
 
     hostile("st.hostile.bad_json", "{\"w\": {\"dtype\": \"F32\", ", 0, "not valid JSON");
     hostile("st.hostile.json_garbage_after", "{}  x", 0, "after the header JSON");
@@ -356,17 +342,17 @@ static void hostile_files(void)
 
 int main(void)
 {
-    snprintf(dir, sizeof dir, "%s", "/tmp/dae-st-XXXXXX");
-    if (!mkdtemp(dir)) {
+    snprintf(tmp_dir, sizeof tmp_dir, "%s", "/tmp/dae-st-XXXXXX");
+    if (!mkdtemp(tmp_dir)) {
         check_report(0, "st.tmpdir", "mkdtemp failed");
         return 1;
     }
     round_trip();
     write_errors();
     hostile_files();
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    char cmd[sizeof tmp_dir + 16];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp_dir);
     if (system(cmd) != 0)
-        fprintf(stderr, "warning: could not remove %s\n", dir);
+        fprintf(stderr, "warning: could not remove %s\n", tmp_dir);
     return check_failures != 0;
 }

@@ -97,14 +97,8 @@ static size_t pix(int n, int h, int w, int H, int W, int C)
  * correlation, dx and dW its adjoints, db the sums of dy. */
 static struct results reference(const struct layer *l, const dae_conv_shape *s)
 {
-    size_t nx = l->nx, nW = l->nW, ny = l->ny;
-    double *y = calloc(ny, sizeof *y), *dx = calloc(nx, sizeof *dx);
-    double *dW = calloc(nW, sizeof *dW), *db = calloc((size_t)s->F, sizeof *db);
-    struct results r = {alloc_floats(ny), alloc_floats(nx), alloc_floats(nW),
-                        alloc_floats((size_t)s->F), 0};
+    struct sums d = sums_new(l);
 
-    if (!y || !dx || !dW || !db)
-        exit(2);
     for (int n = 0; n < l->B; n++)
         for (int oh = 0; oh < s->OH; oh++)
             for (int ow = 0; ow < s->OW; ow++)
@@ -118,26 +112,12 @@ static struct results reference(const struct layer *l, const dae_conv_shape *s)
                         for (int c = 0; c < s->C; c++)
                             for (int f = 0; f < s->F; f++) {
                                 size_t wo = ((size_t)(kh * 3 + kw) * s->C + c) * s->F + f;
-                                y[yo + f] += (double)l->x[xo + c] * l->W[wo];
-                                dx[xo + c] += (double)l->dy[yo + f] * l->W[wo];
-                                dW[wo] += (double)l->x[xo + c] * l->dy[yo + f];
+                                d.y[yo + f] += (double)l->x[xo + c] * l->W[wo];
+                                d.dx[xo + c] += (double)l->dy[yo + f] * l->W[wo];
+                                d.dW[wo] += (double)l->x[xo + c] * l->dy[yo + f];
                             }
                     }
-    for (size_t i = 0; i < ny; i++) {
-        r.y[i] = (float)(y[i] + l->b[i % (size_t)s->F]);
-        db[i % (size_t)s->F] += l->dy[i];
-    }
-    for (size_t i = 0; i < nx; i++)
-        r.dx[i] = (float)dx[i];
-    for (size_t i = 0; i < nW; i++)
-        r.dW[i] = (float)dW[i];
-    for (int f = 0; f < s->F; f++)
-        r.db[f] = (float)db[f];
-    free(y);
-    free(dx);
-    free(dW);
-    free(db);
-    return r;
+    return sums_results(l, &d);
 }
 
 /* ---- checks ------------------------------------------------------------------- */
@@ -154,21 +134,10 @@ static void check_against_im2col(int H, int W, int C, int F, int same, int B)
     struct layer l = layer_new(shape3x3(H, W, C, F, same, wino_algo), B);
     struct results wino = run(&l, wino_algo), im2col = run(&l, DAE_CONV_IM2COL);
     struct results ref = reference(&l, &l.s);
-    char name[96], nm[160];
-    const char *what[4] = {"y", "dx", "dW", "db"};
-    size_t sizes[4] = {l.ny, l.nx, l.nW, (size_t)F};
-    float *const w[4] = {wino.y, wino.dx, wino.dW, wino.db};
-    float *const i2c[4] = {im2col.y, im2col.dx, im2col.dW, im2col.db};
-    float *const r[4] = {ref.y, ref.dx, ref.dW, ref.db};
+    char name[96];
 
     case_name(name, sizeof name, &l.s, B);
-    for (int t = 0; t < 4; t++) {
-        double vs_im2col = check_max_rel(w[t], i2c[t], sizes[t], 1e-6);
-        double vs_loops = check_max_rel(w[t], r[t], sizes[t], 1e-6);
-        snprintf(nm, sizeof nm, "%s_%s", name, what[t]);
-        check_report(vs_im2col <= value_tol && vs_loops <= value_tol, nm,
-                     "rel err vs im2col %.1e, vs loops %.1e", vs_im2col, vs_loops);
-    }
+    check_against_both(&l, &wino, &im2col, &ref, name, value_tol);
     results_free(&wino);
     results_free(&im2col);
     results_free(&ref);
