@@ -5,6 +5,7 @@
 #   make data       fetches MNIST into data/mnist/
 #   make golden     refreshes tests/golden/ from specs/
 #   make bench      times the trainers against the PyTorch reference
+#                   (bench-scaling, bench-group-caps: the pieces below)
 #   make deps       installs missing Debian packages
 #   make demo       the main job: deps, build, data, compile and train ff
 #   make article    trains specs/ff.dae and specs/conv.dae (EPOCHS=50) and
@@ -125,8 +126,15 @@ $(B)/bench/gen_%.o: $(B)/bench/gen_%.c $(RUNTIME_HDR)
 	$(CC) $(RT_CFLAGS) $(WARN) $(CPPFLAGS) -Iruntime -Dmain=generated_trainer_main -c -o $@ $<
 $(B)/bench/sgemm_floor_%: bench/sgemm_floor.c $(B)/bench/gen_%.o $(B)/libdae.a
 	$(CC) $(RT_CFLAGS) $(WARN) $(CPPFLAGS) -Iruntime -o $@ $< $(B)/bench/gen_$*.o $(B)/libdae.a $(LDLIBS) -ldl
+$(B)/bench/group_caps_%: bench/group_caps.c $(B)/bench/gen_%.o $(B)/libdae.a
+	$(CC) $(RT_CFLAGS) $(WARN) $(CPPFLAGS) -Iruntime -o $@ $< $(B)/bench/gen_$*.o $(B)/libdae.a $(LDLIBS)
 .PRECIOUS: $(B)/bench/gen_%.c $(B)/bench/gen_%.o
 
-.PHONY: bench-scaling
+.PHONY: bench-scaling bench-group-caps
 bench-scaling: all
 	bench/scaling
+
+# make bench-group-caps [MODEL=conv] [ROUNDS=24]: the conv kernels' group
+# cap against its neighbours, taking turns in one process (bench/group_caps.c).
+bench-group-caps: $(B)/bench/group_caps_$(or $(MODEL),conv)
+	$< $(or $(ROUNDS),24)
