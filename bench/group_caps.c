@@ -21,6 +21,7 @@
 #include "blas_core.h"
 #include "conv.h"
 #include "dae.h"
+#include "noise_batch.h"
 #include "progress.h"
 #include "session.h"
 
@@ -69,10 +70,7 @@ static double time_cap(const dae_model *m, long cap, int passes)
         exit(1);
     }
     dae_session_init_weights(&s, cfg.seed);
-    for (size_t i = 0; i < (size_t)B * m->in_size; i++) {
-        s.xbuf[i] = (float)((i * 2654435761u) % 1024u) / 1024.0f;
-        s.tbuf[i] = (float)((i * 40503u) % 1024u) / 1024.0f;
-    }
+    noise_batch(&s, B);
     dae_session_forward_backward(&s, s.xbuf, s.tbuf, B);
     double t0 = dae_seconds();
     for (int k = 0; k < passes; k++)

@@ -35,6 +35,7 @@
 #include <stdlib.h>
 #include "blas_core.h"
 #include "dae.h"
+#include "noise_batch.h"
 #include "parallel.h"
 #include "progress.h"
 
@@ -320,10 +321,7 @@ int main(int argc, char **argv)
         return 1;
     }
     dae_session_init_weights(&s, cfg.seed);
-    for (size_t i = 0; i < (size_t)batch * m->in_size; i++) {
-        s.xbuf[i] = (float)((i * 2654435761u) % 1024u) / 1024.0f;
-        s.tbuf[i] = (float)((i * 40503u) % 1024u) / 1024.0f;
-    }
+    noise_batch(&s, (int)batch);
     phase = TRAIN;
     dae_session_forward_backward(&s, s.xbuf, s.tbuf, (int)batch);
     dae_session_update(&s);

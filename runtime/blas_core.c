@@ -1,5 +1,6 @@
 #include "blas_core.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -50,14 +51,21 @@ const char *dae_blas_core_better(const char *chosen)
     return is_pre_avx2(chosen) ? best_core() : NULL;
 }
 
+/* Asked before every small product (blas.c), from any thread: the answer
+ * is looked up once, as OpenBLAS's core does not change once loaded. */
 int dae_blas_core_small_kernels(void)
 {
     static const char *const with_small[] = {"SkylakeX", "Cooperlake", "SapphireRapids"};
+    static atomic_int known = -1;
+    int small = atomic_load_explicit(&known, memory_order_relaxed);
+    if (small >= 0)
+        return small;
     const char *core = dae_blas_core_name();
+    small = 0;
     for (size_t i = 0; i < sizeof with_small / sizeof with_small[0]; i++)
-        if (strcmp(core, with_small[i]) == 0)
-            return 1;
-    return 0;
+        small |= strcmp(core, with_small[i]) == 0;
+    atomic_store_explicit(&known, small, memory_order_relaxed);
+    return small;
 }
 
 int dae_blas_core_restart(char **argv)
