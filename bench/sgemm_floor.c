@@ -19,10 +19,15 @@
  * side by side on one thread each and alone on OpenBLAS's threads, and
  * the faster counts (per call).
  *
+ * It then times the spec's optimizer step alone on the model's parameters,
+ * warm, the same way (the update floor): no product, but the one pass over
+ * the weights, gradients and optimizer state that every step must make.
+ *
  * TRAIN_IMAGES defaults to 60000 (10000 validation images are added),
  * BATCH to the spec's; OPENBLAS_NUM_THREADS sets the threads as for the
  * trainer. The last lines are for scripts (bench/run): SGEMM_FLOOR_SECONDS,
- * SGEMM_FLOOR_GFLOPS, EPOCH_GFLOP, OPENBLAS_CORE, OPENBLAS_THREADS and,
+ * SGEMM_FLOOR_GFLOPS, EPOCH_GFLOP, UPDATE_FLOOR_SECONDS, OPENBLAS_CORE,
+ * OPENBLAS_THREADS and,
  * when the runtime replaced OpenBLAS's choice of kernels (blas_core.h),
  * OPENBLAS_CORE_REPLACED. */
 #define _GNU_SOURCE
@@ -283,6 +288,46 @@ static double time_shape(const shape *s)
     return beside < alone ? beside : alone;
 }
 
+/* Bytes one optimizer step reads and writes per parameter: the weight,
+ * its gradient and the state arrays read, the weight and state written. */
+static int update_bytes(const dae_train_config *c)
+{
+    switch (c->optimizer) {
+    case DAE_ADAM:
+        return 4 * (4 + 3);
+    case DAE_SGD:
+        return c->momentum != 0.0f ? 4 * (3 + 2) : 4 * (2 + 1);
+    case DAE_RMSPROP:
+        return 4 * (3 + 2);
+    }
+    return 0;
+}
+
+static const char *optimizer_name(dae_optim_kind k)
+{
+    return k == DAE_ADAM ? "adam" : k == DAE_SGD ? "sgd" : "rmsprop";
+}
+
+/* Seconds per optimizer step on all the session's parameters, warm: the
+ * fastest of TRIALS timings of at least MIN_SECONDS each. */
+static double time_update(dae_session *s)
+{
+    dae_session_update(s);
+    double t0 = dae_seconds();
+    dae_session_update(s);
+    double once = dae_seconds() - t0;
+    long reps = once > 0 ? (long)ceil(MIN_SECONDS / once) : 1000;
+    double best = HUGE_VAL;
+    for (int trial = 0; trial < TRIALS; trial++) {
+        t0 = dae_seconds();
+        for (long r = 0; r < reps; r++)
+            dae_session_update(s);
+        double t = (dae_seconds() - t0) / (double)reps;
+        best = t < best ? t : best;
+    }
+    return best;
+}
+
 static long parse_count(const char *arg, const char *what)
 {
     char *end;
@@ -328,7 +373,6 @@ int main(int argc, char **argv)
     phase = VALIDATION;
     dae_session_loss(&s, s.xbuf, s.tbuf, (int)batch);
     phase = NOT_RECORDING;
-    dae_session_free(&s);
     if (n_shapes == 0)
         die("the model made no cblas_sgemm or cblas_sgemv call");
 
@@ -356,8 +400,16 @@ int main(int argc, char **argv)
         seconds += t;
         flops += f;
     }
+    double step = time_update(&s), update = step * steps[TRAIN];
+    size_t params = m->param_count;
+    printf("update floor: %s on %zu parameters, %.3f ms a step, %.3f s an epoch "
+           "(%d bytes a parameter: %.1f GB/s)\n", optimizer_name(cfg.optimizer),
+           params, step * 1e3, update, update_bytes(&cfg),
+           (double)params * update_bytes(&cfg) / step / 1e9);
+    dae_session_free(&s);
     printf("SGEMM_FLOOR_SECONDS %.3f\nSGEMM_FLOOR_GFLOPS %.1f\nEPOCH_GFLOP %.1f\n",
            seconds, flops / seconds / 1e9, flops / 1e9);
+    printf("UPDATE_FLOOR_SECONDS %.3f\n", update);
     printf("OPENBLAS_CORE %s\nOPENBLAS_THREADS %d\n", openblas_get_corename(),
            openblas_get_num_threads());
     if (dae_blas_core_replaced() != NULL)
