@@ -34,6 +34,17 @@ static inline float *alloc_floats(size_t n)
     return p;
 }
 
+/* Zeros: for outputs a test reads back where a kernel may write nothing. */
+static inline float *zeroed_floats(size_t n)
+{
+    float *p = calloc(n ? n : 1, sizeof *p);
+    if (!p) {
+        fprintf(stderr, "tests/unit: out of memory\n");
+        exit(2);
+    }
+    return p;
+}
+
 static inline float *random_floats(size_t n)
 {
     float *p = alloc_floats(n);

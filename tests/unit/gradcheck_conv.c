@@ -18,6 +18,7 @@
 #include "blas_core.h"
 #include "check.h"
 #include "conv.h"
+#include "floats.h"
 #include "im2col.h"
 
 /* Normwise tolerance for a numerical gradient. The kernels are linear in
@@ -29,30 +30,10 @@
 
 /* ---- helpers ------------------------------------------------------------ */
 
-static uint64_t rng_state = 0x9e3779b97f4a7c15u;
-
-static float urand(float lo, float hi)
-{
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return lo + (hi - lo) * (float)((rng_state >> 40) * (1.0 / 16777216.0));
-}
-
 static void fill(float *a, size_t n, float lo, float hi)
 {
     for (size_t i = 0; i < n; i++)
         a[i] = urand(lo, hi);
-}
-
-static float *alloc_floats(size_t n)
-{
-    float *p = calloc(n ? n : 1, sizeof *p);
-    if (!p) {
-        fprintf(stderr, "gradcheck_conv: out of memory\n");
-        exit(2);
-    }
-    return p;
 }
 
 static void fill_nan(float *a, size_t n)
@@ -98,7 +79,7 @@ static int keras_deconv_out(int in, int k, int s, int same)
 static void check_grad(const char *name, const float *ana, const float *num,
                        size_t n)
 {
-    float *bad = alloc_floats(n);
+    float *bad = zeroed_floats(n);
     double err = check_max_rel(ana, num, n, 1e-6), err_flip;
     char mname[160];
 
@@ -217,11 +198,11 @@ static void conv_case_init(struct conv_case *k, const struct conv_spec *c,
     k->nx = (size_t)c->B * k->s.H * k->s.W * k->s.C;
     k->nW = (size_t)k->s.KH * k->s.KW * k->s.C * k->s.F;
     k->ny = (size_t)c->B * k->s.OH * k->s.OW * k->s.F;
-    k->x = alloc_floats(k->nx);
-    k->W = alloc_floats(k->nW);
-    k->b = alloc_floats((size_t)k->s.F);
-    k->w = alloc_floats(k->ny);
-    k->y = alloc_floats(k->ny);
+    k->x = zeroed_floats(k->nx);
+    k->W = zeroed_floats(k->nW);
+    k->b = zeroed_floats((size_t)k->s.F);
+    k->w = zeroed_floats(k->ny);
+    k->y = zeroed_floats(k->ny);
     /* Exactly the advertised size, so ASan sees any overrun. */
     size_t ws = transpose ? dae_conv2d_transpose_workspace(&k->s, k->B)
                           : dae_conv2d_workspace(&k->s, k->B);
@@ -304,7 +285,7 @@ static double conv_objective(void *ctx)
  * reference with the padding shifted one pixel must disagree. */
 static void check_conv_forward(const char *name, struct conv_case *k)
 {
-    float *ref = alloc_floats(k->ny);
+    float *ref = zeroed_floats(k->ny);
     dae_conv_shape shifted = k->s;
     char nm[160];
     double err, err_nob, err_shift;
@@ -330,9 +311,9 @@ static void check_conv_forward(const char *name, struct conv_case *k)
 
 static void check_conv_grads(const char *name, struct conv_case *k)
 {
-    float *dx = alloc_floats(k->nx), *dW = alloc_floats(k->nW);
-    float *db = alloc_floats((size_t)k->s.F), *dW2 = alloc_floats(k->nW);
-    float *num = alloc_floats(k->nx > k->nW ? k->nx : k->nW);
+    float *dx = zeroed_floats(k->nx), *dW = zeroed_floats(k->nW);
+    float *db = zeroed_floats((size_t)k->s.F), *dW2 = zeroed_floats(k->nW);
+    float *num = zeroed_floats(k->nx > k->nW ? k->nx : k->nW);
     char nm[160];
 
     /* NaN in the outputs: the kernels must overwrite, never read them. */
@@ -373,9 +354,9 @@ static void check_adjoint(const char *name, const struct conv_spec *c)
     size_t nW = (size_t)s.KH * s.KW * s.C * s.F;
     size_t nwork = dae_conv2d_workspace(&s, c->B);
     size_t nwork_t = dae_conv2d_transpose_workspace(&t, c->B);
-    float *u = alloc_floats(nu), *v = alloc_floats(nv), *W = alloc_floats(nW);
-    float *cu = alloc_floats(nv), *tv = alloc_floats(nu);
-    float *work = alloc_floats(nwork > nwork_t ? nwork : nwork_t);
+    float *u = zeroed_floats(nu), *v = zeroed_floats(nv), *W = zeroed_floats(nW);
+    float *cu = zeroed_floats(nv), *tv = zeroed_floats(nu);
+    float *work = zeroed_floats(nwork > nwork_t ? nwork : nwork_t);
     double lhs, rhs, scale = 0, err;
     char nm[160];
 
@@ -540,8 +521,8 @@ static void check_fused_input_grad(const struct conv_spec *c, int transpose,
     conv_case_init(&k, c, transpose);
     conv_case_use_algo(&k, algo);
     dae_act_forward(act, alpha, k.nx, k.x, k.x);
-    float *plain = alloc_floats(k.nx), *fused = alloc_floats(k.nx);
-    float *dW = alloc_floats(k.nW), *db = alloc_floats((size_t)k.s.F);
+    float *plain = zeroed_floats(k.nx), *fused = zeroed_floats(k.nx);
+    float *dW = zeroed_floats(k.nW), *db = zeroed_floats((size_t)k.s.F);
     conv_backward(&k, k.w, plain, dW, db);
     dae_act_backward(act, alpha, k.nx, k.x, plain, plain);
     conv_backward_act(&k, act, alpha, k.w, fused, dW, db);
@@ -566,7 +547,7 @@ static void check_fused_activation(const struct conv_spec *c, int transpose,
 
     spec_name(name, sizeof name, transpose ? "conv2d_transpose" : "conv2d", c);
     conv_case_init(&k, c, transpose);
-    float *plain = alloc_floats(k.ny), *fused = alloc_floats(k.ny);
+    float *plain = zeroed_floats(k.ny), *fused = zeroed_floats(k.ny);
     conv_forward(&k, k.b, plain);
     dae_act_forward(act, alpha, k.ny, plain, plain);
     k.s.act = act;
@@ -597,10 +578,10 @@ static void conv_run_all(struct conv_case *k, struct conv_results *r)
     k->work = malloc(ws * sizeof(float));
     fill_nan(k->work, ws);
     r->work = ws;
-    r->y = alloc_floats(k->ny);
-    r->dx = alloc_floats(k->nx);
-    r->dW = alloc_floats(k->nW);
-    r->db = alloc_floats((size_t)k->s.F);
+    r->y = zeroed_floats(k->ny);
+    r->dx = zeroed_floats(k->nx);
+    r->dW = zeroed_floats(k->nW);
+    r->db = zeroed_floats((size_t)k->s.F);
     conv_forward(k, k->b, r->y);
     conv_backward(k, k->w, r->dx, r->dW, r->db);
 }
@@ -757,11 +738,11 @@ static void check_pool_spec(const struct pool_spec *c)
 
     k.nx = (size_t)c->B * c->H * c->W * c->C;
     k.ny = (size_t)c->B * k.s.OH * k.s.OW * c->C;
-    k.x = alloc_floats(k.nx);
-    k.w = alloc_floats(k.ny);
-    k.y = alloc_floats(k.ny);
-    float *dx = alloc_floats(k.nx), *rdx = alloc_floats(k.nx);
-    float *ry = alloc_floats(k.ny), *num = alloc_floats(k.nx);
+    k.x = zeroed_floats(k.nx);
+    k.w = zeroed_floats(k.ny);
+    k.y = zeroed_floats(k.ny);
+    float *dx = zeroed_floats(k.nx), *rdx = zeroed_floats(k.nx);
+    float *ry = zeroed_floats(k.ny), *num = zeroed_floats(k.nx);
     snprintf(name, sizeof name, "maxpool_%dx%dx%d_p%dx%d_s%dx%d_%s_B%d", c->H,
              c->W, c->C, c->PH, c->PW, c->SH, c->SW, c->same ? "same" : "valid",
              c->B);
@@ -838,8 +819,8 @@ static void check_pool_fused_input_grad(const struct pool_spec *c, dae_act act,
     dae_pool_shape ps = pool_shape(c);
     size_t nx = (size_t)c->B * c->H * c->W * c->C;
     size_t ny = (size_t)c->B * ps.OH * ps.OW * c->C;
-    float *x = alloc_floats(nx), *y = alloc_floats(ny), *dy = alloc_floats(ny);
-    float *plain = alloc_floats(nx), *fused = alloc_floats(nx);
+    float *x = zeroed_floats(nx), *y = zeroed_floats(ny), *dy = zeroed_floats(ny);
+    float *plain = zeroed_floats(nx), *fused = zeroed_floats(nx);
     char nm[160];
 
     fill(x, nx, -1, 1);
@@ -878,11 +859,11 @@ static void check_conv_pool_backward(const struct conv_spec *c,
     size_t ny = (size_t)c->B * s.OH * s.OW * s.F, np = (size_t)c->B * ps.OH * ps.OW * s.F;
     size_t plain_ws = dae_conv2d_workspace(&s, c->B);
     size_t fused_ws = dae_conv2d_pool_workspace(&s, c->B);
-    float *x = alloc_floats(nx), *W = alloc_floats(nW), *b = alloc_floats((size_t)s.F);
-    float *y = alloc_floats(ny), *p = alloc_floats(np), *dp = alloc_floats(np);
-    float *dy = alloc_floats(ny), *dW = alloc_floats(nW), *db = alloc_floats((size_t)s.F);
-    float *fW = alloc_floats(nW), *fb = alloc_floats((size_t)s.F), *fW2 = alloc_floats(nW);
-    float *fy = alloc_floats(ny), *fp = alloc_floats(np);
+    float *x = zeroed_floats(nx), *W = zeroed_floats(nW), *b = zeroed_floats((size_t)s.F);
+    float *y = zeroed_floats(ny), *p = zeroed_floats(np), *dp = zeroed_floats(np);
+    float *dy = zeroed_floats(ny), *dW = zeroed_floats(nW), *db = zeroed_floats((size_t)s.F);
+    float *fW = zeroed_floats(nW), *fb = zeroed_floats((size_t)s.F), *fW2 = zeroed_floats(nW);
+    float *fy = zeroed_floats(ny), *fp = zeroed_floats(np);
     float *plain_work = malloc(sizeof(float) * plain_ws);
     float *fused_work = malloc(sizeof(float) * fused_ws); /* exact: ASan sees overruns */
     char nm[200];
@@ -988,13 +969,13 @@ static void check_transpose_f1(const struct conv_spec *c, const struct f1_spec *
     size_t nW1 = (size_t)fs.KH * fs.KW * fs.C, F = (size_t)ts.F;
     size_t tws = dae_conv2d_transpose_workspace(&ts, c->B), fws = dae_conv2d_workspace(&fs, c->B);
     size_t ws = dae_conv2d_transpose_f1_workspace(&ts, &fs, c->B);
-    float *x = alloc_floats(nx), *W = alloc_floats(nW), *b = alloc_floats(F);
-    float *W1 = alloc_floats(nW1), b1[1], *y = alloc_floats(ny), *z = alloc_floats(nz);
-    float *fy = alloc_floats(ny), *fz = alloc_floats(nz), *dz = alloc_floats(nz);
-    float *dy = alloc_floats(ny), *dx = alloc_floats(nx), *fdx = alloc_floats(nx);
-    float *dW = alloc_floats(nW), *db = alloc_floats(F), *dW1 = alloc_floats(nW1), db1[1];
-    float *fdW = alloc_floats(nW), *fdb = alloc_floats(F), *fdW1 = alloc_floats(nW1), fdb1[1];
-    float *gdW = alloc_floats(nW), *gdW1 = alloc_floats(nW1);
+    float *x = zeroed_floats(nx), *W = zeroed_floats(nW), *b = zeroed_floats(F);
+    float *W1 = zeroed_floats(nW1), b1[1], *y = zeroed_floats(ny), *z = zeroed_floats(nz);
+    float *fy = zeroed_floats(ny), *fz = zeroed_floats(nz), *dz = zeroed_floats(nz);
+    float *dy = zeroed_floats(ny), *dx = zeroed_floats(nx), *fdx = zeroed_floats(nx);
+    float *dW = zeroed_floats(nW), *db = zeroed_floats(F), *dW1 = zeroed_floats(nW1), db1[1];
+    float *fdW = zeroed_floats(nW), *fdb = zeroed_floats(F), *fdW1 = zeroed_floats(nW1), fdb1[1];
+    float *gdW = zeroed_floats(nW), *gdW1 = zeroed_floats(nW1);
     float *tw = malloc(sizeof(float) * tws), *fw = malloc(sizeof(float) * (fws ? fws : 1));
     float *work = malloc(sizeof(float) * ws); /* exact: ASan sees overruns */
     char nm[200];
@@ -1060,7 +1041,7 @@ static void check_transpose_f1s(void)
     const struct conv_spec fc = {0, ts.OH, ts.OW, ts.F, 3, 3, 1, 1, 1, 1};
     dae_conv_shape fs = conv_shape(&fc);
     size_t nW = (size_t)ts.KH * ts.KW * ts.C * ts.F, nW1 = (size_t)fs.KH * fs.KW * fs.C;
-    float *dW = alloc_floats(nW), *db = alloc_floats((size_t)ts.F), *dW1 = alloc_floats(nW1);
+    float *dW = zeroed_floats(nW), *db = zeroed_floats((size_t)ts.F), *dW1 = zeroed_floats(nW1);
     float db1 = NAN;
     fill_nan(dW, nW);
     fill_nan(db, (size_t)ts.F);
@@ -1142,11 +1123,11 @@ static void check_upsample(int H, int W, int C, int FH, int FW, int B)
     char name[128], nm[160];
 
     snprintf(name, sizeof name, "upsample_%dx%dx%d_by_%dx%d_B%d", H, W, C, FH, FW, B);
-    k.x = alloc_floats(k.nx);
-    k.w = alloc_floats(k.ny);
-    k.y = alloc_floats(k.ny);
-    dx = alloc_floats(k.nx);
-    num = alloc_floats(k.nx);
+    k.x = zeroed_floats(k.nx);
+    k.w = zeroed_floats(k.ny);
+    k.y = zeroed_floats(k.ny);
+    dx = zeroed_floats(k.nx);
+    num = zeroed_floats(k.nx);
     fill(k.x, k.nx, -1, 1);
     fill(k.w, k.ny, -1, 1);
     dae_upsample_forward(H, W, C, FH, FW, B, k.x, k.y);
@@ -1174,6 +1155,7 @@ int main(int argc, char **argv)
 {
     (void)argc;
     dae_blas_core_restart(argv); /* the kernels a trainer runs on */
+    floats_seed(0x9e3779b97f4a7c15u); /* the inputs this file always had */
     size_t nc = sizeof conv_specs / sizeof *conv_specs;
     size_t nt = sizeof transpose_specs / sizeof *transpose_specs;
     size_t np = sizeof pool_specs / sizeof *pool_specs;
