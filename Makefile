@@ -124,9 +124,9 @@ $(B)/bench/gen_%_im2col.c: specs/%.dae $(DAEC)
 	mkdir -p $(B)/bench && ./$(DAEC) --im2col-only $< -o $@
 $(B)/bench/gen_%.o: $(B)/bench/gen_%.c $(RUNTIME_HDR)
 	$(CC) $(RT_CFLAGS) $(WARN) $(CPPFLAGS) -Iruntime -Dmain=generated_trainer_main -c -o $@ $<
-$(B)/bench/sgemm_floor_%: bench/sgemm_floor.c bench/noise_batch.h $(B)/bench/gen_%.o $(B)/libdae.a
+$(B)/bench/sgemm_floor_%: bench/sgemm_floor.c bench/args.h bench/noise_batch.h $(B)/bench/gen_%.o $(B)/libdae.a
 	$(CC) $(RT_CFLAGS) $(WARN) $(CPPFLAGS) -Iruntime -o $@ $< $(B)/bench/gen_$*.o $(B)/libdae.a $(LDLIBS) -ldl
-$(B)/bench/group_caps_%: bench/group_caps.c bench/noise_batch.h $(B)/bench/gen_%.o $(B)/libdae.a
+$(B)/bench/group_caps_%: bench/group_caps.c bench/args.h bench/noise_batch.h $(B)/bench/gen_%.o $(B)/libdae.a
 	$(CC) $(RT_CFLAGS) $(WARN) $(CPPFLAGS) -Iruntime -o $@ $< $(B)/bench/gen_$*.o $(B)/libdae.a $(LDLIBS)
 .PRECIOUS: $(B)/bench/gen_%.c $(B)/bench/gen_%.o
 

@@ -15,9 +15,9 @@
  * mean counting) to 3, the caps (floats) to 262144 131072 524288. The
  * batch is the spec's, on inputs of noise: the shapes, not the values,
  * decide the time. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include "args.h"
 #include "blas_core.h"
 #include "conv.h"
 #include "dae.h"
@@ -31,15 +31,7 @@ extern const dae_model daec_model;
 
 static long parse_count(const char *arg, const char *what)
 {
-    char *end;
-    errno = 0;
-    long v = strtol(arg, &end, 10);
-    if (errno || end == arg || *end || v < 1 || v > 1L << 30) {
-        fprintf(stderr, "group_caps: %s must be a positive integer, not '%s'\n"
-                "usage: group_caps [ROUNDS [PASSES [CAP...]]]\n", what, arg);
-        exit(2);
-    }
-    return v;
+    return bench_count("group_caps", "[ROUNDS [PASSES [CAP...]]]", arg, what, 1L << 30);
 }
 
 static int by_value(const void *a, const void *b)

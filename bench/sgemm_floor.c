@@ -33,11 +33,12 @@
 #define _GNU_SOURCE
 #include <cblas.h>
 #include <dlfcn.h>
-#include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include "args.h"
 #include "blas_core.h"
 #include "dae.h"
 #include "noise_batch.h"
@@ -330,15 +331,7 @@ static double time_update(dae_session *s)
 
 static long parse_count(const char *arg, const char *what)
 {
-    char *end;
-    errno = 0;
-    long v = strtol(arg, &end, 10);
-    if (errno || end == arg || *end || v < 1) {
-        fprintf(stderr, "sgemm_floor: %s must be a positive integer, not '%s'\n"
-                "usage: sgemm_floor [TRAIN_IMAGES [BATCH]]\n", what, arg);
-        exit(2);
-    }
-    return v;
+    return bench_count("sgemm_floor", "[TRAIN_IMAGES [BATCH]]", arg, what, LONG_MAX);
 }
 
 int main(int argc, char **argv)
